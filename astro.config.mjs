@@ -1,0 +1,37 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import starlight from '@astrojs/starlight';
+import { onramp } from './src/integrations/onramp.ts';
+import { isolationHeaders } from './src/shared/headers.ts';
+
+// Lab pages embed a WebContainer or the lab runner; both want a cross-origin isolated page.
+// The dev server sends the same headers the Onramp service sends in production.
+export default defineConfig({
+  site: process.env.ONRAMP_SITE_URL ?? 'http://localhost:4321',
+  server: { headers: isolationHeaders },
+  integrations: [
+    onramp(),
+    starlight({
+      title: 'Onramp',
+      description: 'Onboarding for the ML and data platform: start from where you are.',
+      logo: { src: './src/assets/onramp-mark.svg', alt: '' },
+      customCss: ['./src/styles/onramp.css'],
+      routeMiddleware: './src/routeData.ts',
+      components: {
+        Sidebar: './src/overrides/Sidebar.astro',
+      },
+      sidebar: [
+        {
+          label: 'Start here',
+          items: [
+            { slug: 'about' },
+            { label: 'Personas', autogenerate: { directory: 'personas' } },
+          ],
+        },
+        { label: 'Guides', autogenerate: { directory: 'guides' } },
+        { label: 'Playbooks', collapsed: true, autogenerate: { directory: 'playbooks' } },
+        { label: 'Reference', autogenerate: { directory: 'reference' } },
+      ],
+    }),
+  ],
+});

@@ -1,0 +1,60 @@
+/**
+ * What the browser remembers about the reader, in localStorage only (no cookies):
+ * the chosen persona with a copy of its path, and the pages visited.
+ * Shared by the home chooser, persona pages and the sidebar's inline script.
+ */
+export const STORAGE_KEYS = { persona: 'onramp:persona', visited: 'onramp:visited' } as const;
+
+/** Most visited paths kept; older ones drop off first. */
+export const VISITED_LIMIT = 500;
+
+export interface PathStep {
+  href: string;
+  title: string;
+  minutes?: number;
+}
+
+export interface ChosenPersona {
+  id: string;
+  name: string;
+  build: string;
+  steps: PathStep[];
+}
+
+function read<T>(key: string, fallback: T): T {
+  try {
+    const raw = localStorage.getItem(key);
+    return raw ? (JSON.parse(raw) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function write(key: string, value: unknown): void {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // Storage full or disabled: the site still works, it just does not remember.
+  }
+}
+
+export function getPersona(): ChosenPersona | null {
+  const value = read<ChosenPersona | null>(STORAGE_KEYS.persona, null);
+  return value && typeof value.id === 'string' && Array.isArray(value.steps) ? value : null;
+}
+
+export function setPersona(persona: ChosenPersona | null): void {
+  write(STORAGE_KEYS.persona, persona);
+  document.dispatchEvent(new CustomEvent('onramp:persona', { detail: persona }));
+}
+
+export function visitedPaths(): Set<string> {
+  const list = read<unknown>(STORAGE_KEYS.visited, []);
+  return new Set(Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : []);
+}
+
+export function progressOf(steps: PathStep[], visited = visitedPaths()): { done: number; total: number; next?: PathStep } {
+  const done = steps.filter((s) => visited.has(s.href)).length;
+  return { done, total: steps.length, next: steps.find((s) => !visited.has(s.href)) };
+}

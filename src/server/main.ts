@@ -1,0 +1,63 @@
+/**
+ * Entry point: `npm run serve` (over an existing build) and `npm start` (builds first when needed).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, readConfig } from './config.ts';
+import { createService } from './app.ts';
+
+const DRAIN_TIMEOUT_MS = 10_000;
+
+function fail(message: string, hint: string): never {
+  console.error(`onramp: ${message}\n  ${hint}`);
+  process.exit(1);
+}
+
+async function main() {
+  let config;
+  try {
+    config = readConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, 'Fix the variable, or unset it to use the default.');
+    throw error;
+  }
+  if (!existsSync(join(config.siteDir, 'index.html'))) {
+    fail(`no built site in ${config.siteDir}.`, 'Run `npm run build` first, or use `npm start`, which builds when needed.');
+  }
+  const service = await createService(config, []);
+  service.server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use.`, 'Stop the other process, or choose another port: PORT=4322 npm start');
+    if (error.code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port}.`, 'Use a port above 1024, e.g. PORT=4321.');
+    if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') fail(`cannot listen on host ${config.host}.`, 'Set HOST to an address of this machine, e.g. HOST=127.0.0.1 or HOST=0.0.0.0.');
+    fail(error.message, 'See the error above.');
+  });
+  service.server.listen(config.port, config.host, () => {
+    const address = service.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    console.log(`Onramp is serving ${config.siteDir} on http://${shown}:${port}/`);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`Onramp: ${signal} received, finishing open requests…`);
+    const force = setTimeout(() => {
+      console.error('Onramp: requests still open after 10 s; exiting anyway.');
+      process.exit(1);
+    }, DRAIN_TIMEOUT_MS);
+    force.unref();
+    service.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error('Onramp: error while shutting down:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main();
