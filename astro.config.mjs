@@ -16,21 +16,21 @@ export default defineConfig({
       description: 'Onboarding for the ML and data platform: start from where you are.',
       logo: { src: './src/assets/onramp-mark.svg', alt: '' },
       customCss: ['./src/styles/onramp.css'],
+      // Wrapped code never scrolls sideways, so no unlabeled scroll regions (axe landmark-unique).
+      expressiveCode: { defaultProps: { wrap: true } },
       routeMiddleware: './src/routeData.ts',
       components: {
         Sidebar: './src/overrides/Sidebar.astro',
+        Search: './src/overrides/Search.astro',
       },
       sidebar: [
         {
           label: 'Start here',
-          items: [
-            { slug: 'about' },
-            { label: 'Personas', autogenerate: { directory: 'personas' } },
-          ],
+          items: [{ slug: 'about' }, { label: 'Personas', items: [{ autogenerate: { directory: 'personas' } }] }],
         },
-        { label: 'Guides', autogenerate: { directory: 'guides' } },
-        { label: 'Playbooks', collapsed: true, autogenerate: { directory: 'playbooks' } },
-        { label: 'Reference', autogenerate: { directory: 'reference' } },
+        { label: 'Guides', items: [{ autogenerate: { directory: 'guides' } }] },
+        { label: 'Playbooks', collapsed: true, items: [{ autogenerate: { directory: 'playbooks' } }] },
+        { label: 'Reference', items: [{ autogenerate: { directory: 'reference' } }] },
       ],
     }),
   ],

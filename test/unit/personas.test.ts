@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadPersonas, parsePersonas } from '../../src/shared/personas.ts';
+import { checkPersonaPaths } from '../../src/integrations/onramp.ts';
+import { docSlugs } from '../../src/shared/site-pages.ts';
+
+const root = join(import.meta.dirname, '../..');
+const EXPECTED = ['data-scientist', 'ml-engineer', 'app-developer', 'data-engineer', 'platform-team'];
+
+describe('the site personas', () => {
+  const personas = loadPersonas(root);
+
+  it('are the five personas, in order', () => {
+    expect(personas.map((p) => p.id)).toEqual(EXPECTED);
+  });
+
+  it('every path entry resolves to a page', () => {
+    expect(checkPersonaPaths(root)).toEqual([]);
+    const pages = new Set(docSlugs(root));
+    for (const p of personas) for (const slug of p.path) expect(pages, `${p.id} → ${slug}`).toContain(slug);
+  });
+
+  it('each has a persona page and a headline choice in the first person', () => {
+    for (const p of personas) {
+      expect(existsSync(join(root, 'content/docs/personas', `${p.id}.mdx`)), p.id).toBe(true);
+      expect(p.choice).toMatch(/^I /);
+    }
+  });
+
+  it('the data scientist path includes the headline guide', () => {
+    expect(personas[0]!.path).toContain('guides/pkl-to-endpoint');
+  });
+});
+
+describe('persona validation', () => {
+  const valid = `- id: a\n  name: A\n  choice: I have a thing\n  arrives_with: x\n  leaves_with: y\n  done: z\n  path: [about]\n`;
+
+  it('names the entry and field that is wrong', () => {
+    expect(() => parsePersonas(valid.replace('  done: z\n', ''))).toThrow(/content\/personas.yaml: 0\.done: /);
+    expect(() => parsePersonas(valid.replace('path: [about]', 'path: [Not A Slug]'))).toThrow(/0\.path\.0: must be a page slug/);
+    expect(() => parsePersonas(valid + valid)).toThrow(/1\.id: duplicate persona id "a"/);
+    expect(() => parsePersonas(valid.replace('  name: A\n', '  name: A\n  colour: red\n'))).toThrow(/0: Unrecognized key.*colour/);
+    expect(() => parsePersonas('- [unclosed')).toThrow(/not valid YAML/);
+  });
+
+  it('reports a path entry that names no page, with file and field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onramp-personas-'));
+    mkdirSync(join(dir, 'content/docs/guides'), { recursive: true });
+    writeFileSync(join(dir, 'content/docs/about.mdx'), '---\ntitle: About\n---\n');
+    writeFileSync(join(dir, 'content/personas.yaml'), valid.replace('path: [about]', 'path: [about, guides/missing]'));
+    expect(checkPersonaPaths(dir)).toEqual(['content/personas.yaml: 0.path.1 (persona "a"): no page "guides/missing" in content/docs']);
+  });
+});
