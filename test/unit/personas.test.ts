@@ -25,7 +25,7 @@ describe('the site personas', () => {
   it('each has a persona page and a headline choice in the first person', () => {
     for (const p of personas) {
       expect(existsSync(join(root, 'content/docs/personas', `${p.id}.mdx`)), p.id).toBe(true);
-      expect(p.choice).toMatch(/^I /);
+      expect(p.choice).toMatch(/^(I|I'm|My|We|Our) /);
     }
   });
 
