@@ -4,6 +4,13 @@ import starlight from '@astrojs/starlight';
 import { onramp } from './src/integrations/onramp.ts';
 import { isolationHeaders } from './src/shared/headers.ts';
 
+// Benchmarks add generated sections (bench/site): a JSON list of content/docs folders.
+const extraSections = JSON.parse(process.env.ONRAMP_EXTRA_SECTIONS ?? '[]').map((/** @type {string} */ dir) => ({
+  label: dir,
+  collapsed: true,
+  items: [{ autogenerate: { directory: dir } }],
+}));
+
 // Lab pages embed a WebContainer or the lab runner; both want a cross-origin isolated page.
 // The dev server sends the same headers the Onramp service sends in production.
 export default defineConfig({
@@ -31,6 +38,7 @@ export default defineConfig({
         { label: 'Guides', items: [{ autogenerate: { directory: 'guides' } }] },
         { label: 'Playbooks', collapsed: true, items: [{ autogenerate: { directory: 'playbooks' } }] },
         { label: 'Reference', items: [{ autogenerate: { directory: 'reference' } }] },
+        ...extraSections,
       ],
     }),
   ],
