@@ -616,7 +616,7 @@ function finalOf(o: PyObject): Base {
     case 'GradientBoostingRegressor': return gradientBoosting(o, false);
     case 'DummyClassifier': return dummyClassifier(o);
     case 'DummyRegressor': return dummyRegressor(o);
-    default: return unsupported(o.cls);
+    default: return unsupported(shortName(o.cls));
   }
 }
 
@@ -636,7 +636,7 @@ export function buildModel(root: unknown): Model {
     unsupported(describeValue(root));
   }
   const version = sklearnVersion(root);
-  if (root.cls.startsWith('internal:') || root.cls === 'NumpyArrayWrapper') unsupported(root.cls.replace(/^internal:/, ''));
+  if (root.cls.startsWith('internal:') || root.cls.startsWith('unknown:') || root.cls === 'NumpyArrayWrapper') unsupported(shortName(root.cls));
   if (root.cls === 'Pipeline') {
     const steps = field(root, 'steps');
     if (!Array.isArray(steps) || steps.length === 0) bad('Pipeline.steps is not a list');
@@ -645,6 +645,7 @@ export function buildModel(root: unknown): Model {
       const est = s[1];
       if (est === null || est === 'passthrough') return { name: s[0], est: null };
       if (!(est instanceof PyObject)) unsupported(describeValue(est));
+      if (est.cls.startsWith('unknown:') || est.cls.startsWith('internal:')) unsupported(shortName(est.cls));
       if (est.cls === 'Pipeline') unsupported('nested Pipeline');
       return { name: s[0], est };
     });
@@ -692,8 +693,13 @@ export function buildModel(root: unknown): Model {
   };
 }
 
+function shortName(cls: string): string {
+  const m = /^(?:internal|unknown):(.*)$/.exec(cls);
+  return m ? m[1]!.split('.').pop()! + ` (${m[1]})` : cls;
+}
+
 function describeValue(v: unknown): string {
-  if (v instanceof PyObject) return v.cls;
+  if (v instanceof PyObject) return shortName(v.cls);
   if (v instanceof NdArray) return 'numpy.ndarray';
   if (v === null) return 'None';
   if (Array.isArray(v)) return Object.isFrozen(v) ? 'tuple' : 'list';

@@ -95,6 +95,17 @@ export class Inert {
   }
 }
 
+export const UNSUPPORTED_SKLEARN_WHY = 'scikit-learn class that ramp does not support (outside the allow-list)';
+const SKLEARN_CLASS_RE = /^sklearn(\.[A-Za-z_][A-Za-z0-9_]*)+\.[A-Z][A-Za-z0-9]*$/;
+
+/** An sklearn class outside the allow-list. Only NEWOBJ() is tolerated (-> inert PyObject 'unknown:<name>'). */
+export class UnknownClass {
+  key: string;
+  constructor(key: string) {
+    this.key = key;
+  }
+}
+
 /** Scan mode only: stands for something refused. Never constructed, never called. */
 export class Flagged {
   what: string;
@@ -532,6 +543,13 @@ class Machine {
     this.globals.add(key);
     const entry = ALLOW_LIST.get(key);
     if (!entry) {
+      if (SKLEARN_CLASS_RE.test(key)) {
+        // An sklearn estimator ramp does not implement. It is never constructed:
+        // NEWOBJ() on it yields an inert placeholder so the user gets
+        // "unsupported estimator X" instead of a confusing safety error.
+        if (this.scan) this.finding('global', key, UNSUPPORTED_SKLEARN_WHY);
+        return new UnknownClass(key);
+      }
       this.finding('global', key, 'not in the allow-list of scikit-learn/numpy names ramp can load safely');
       return new Flagged(key);
     }
@@ -806,6 +824,10 @@ class Machine {
   private reduce(fn: unknown, args: unknown): unknown {
     if (fn instanceof Flagged || (this.scan && isTuple(args) && args.some((a) => a instanceof Flagged))) return new Flagged(fn instanceof Flagged ? fn.what : 'reduce');
     if (!isTuple(args)) throw new MalformedPickleError('REDUCE arguments are not a tuple', this.op);
+    if (fn instanceof UnknownClass) {
+      this.finding('global', fn.key, 'calling a name outside the allow-list');
+      return new Flagged(fn.key);
+    }
     if (!(fn instanceof GlobalRef)) {
       this.finding('opcode', 'REDUCE', `calling a ${describe(fn)} is not allowed; only allow-listed constructors may be called`);
       return new Flagged('REDUCE');
@@ -819,6 +841,13 @@ class Machine {
 
   private newobj(cls: unknown, args: unknown, kwargs: unknown): unknown {
     if (cls instanceof Flagged) return new Flagged(cls.what);
+    if (cls instanceof UnknownClass) {
+      if (!isTuple(args) || args.length !== 0 || (kwargs !== null && !(kwargs instanceof Map && kwargs.size === 0))) {
+        this.finding('structure', cls.key, 'class outside the allow-list instantiated with constructor arguments');
+        return new Flagged(cls.key);
+      }
+      return new PyObject(`unknown:${cls.key}`);
+    }
     if (!(cls instanceof GlobalRef) || cls.entry.kind !== 'class') {
       this.finding('opcode', 'NEWOBJ', `${cls instanceof GlobalRef ? cls.key : describe(cls)} may not be instantiated`);
       return new Flagged('NEWOBJ');
@@ -835,8 +864,12 @@ class Machine {
   private build(obj: unknown, state: unknown): unknown {
     if (obj instanceof Flagged) return undefined;
     if (this.scan && state instanceof Flagged) return undefined;
-    if (obj instanceof GlobalRef) {
+    if (obj instanceof GlobalRef || obj instanceof UnknownClass) {
       this.finding('opcode', 'BUILD', `BUILD on ${obj.key} would set attributes on a class or function`);
+      return undefined;
+    }
+    if (obj instanceof PyObject && obj.cls.startsWith('unknown:')) {
+      if (state instanceof Map) this.mergeState(obj, state);
       return undefined;
     }
     if (obj instanceof PyObject) {

@@ -1,0 +1,487 @@
+// ramp: inspect, scan, predict and serve scikit-learn models — no Python.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { EXIT, InputError, MalformedPickleError, RampError, UnsafePickleError, UsageError, type Finding } from './errors.ts';
+import { buildModel, predictRows, SUPPORTED_ESTIMATORS, type Label, type Model } from './estimators.ts';
+import { parseInputText, rowsOf } from './input.ts';
+import { describeFormat, loadPickleBytes, readFileLimited, type FileFormat } from './load.ts';
+import { exampleCurl, exampleRequest } from './page.ts';
+import { createRampServer } from './serve.ts';
+import { fillTemplate, loadTemplates } from './templates.ts';
+import { DEFAULT_LIMITS, UNSUPPORTED_SKLEARN_WHY, type Limits } from './unpickler.ts';
+
+export const VERSION = '0.1.0';
+
+// ---------------------------------------------------------------------------
+// output
+
+interface Out {
+  json: boolean;
+  color: boolean;
+}
+
+function paint(o: Out, code: string, s: string): string {
+  return o.color ? `\x1b[${code}m${s}\x1b[0m` : s;
+}
+const bold = (o: Out, s: string): string => paint(o, '1', s);
+const red = (o: Out, s: string): string => paint(o, '31', s);
+const green = (o: Out, s: string): string => paint(o, '32', s);
+const yellow = (o: Out, s: string): string => paint(o, '33', s);
+const dim = (o: Out, s: string): string => paint(o, '2', s);
+
+function print(s: string): void {
+  process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+}
+function printJson(v: unknown): void {
+  process.stdout.write(`${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x), 2)}\n`);
+}
+
+function table(rows: string[][], o: Out): string {
+  const w: number[] = [];
+  for (const r of rows) r.forEach((c, i) => { w[i] = Math.max(w[i] ?? 0, c.length); });
+  return rows.map((r, ri) => {
+    const line = r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ');
+    return ri === 0 ? bold(o, line) : line;
+  }).join('\n');
+}
+
+function summary(pairs: Array<[string, string]>, o: Out): string {
+  const w = Math.max(...pairs.map(([k]) => k.length));
+  return pairs.map(([k, v]) => `${bold(o, k.padEnd(w))}  ${v}`).join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// help
+
+const HELP: Record<string, string> = {
+  main: `ramp ${VERSION} — inspect, scan, predict and serve scikit-learn models (no Python needed)
+
+Usage: ramp <command> [options]
+
+Commands:
+  inspect <model>              What is in a pickle/joblib file, and is it safe
+  scan <model>                 Safety check only (never loads what it flags)
+  predict <model> --input F    Offline predictions from JSON or CSV
+  serve <model>                Live HTTP endpoint (KServe V2 + V1, /metrics)
+  init <template> [dir]        Scaffold a project (templates: model-endpoint)
+
+Global options:
+  --json           Machine-readable output (errors too, on stdout)
+  --no-color       No colours (also NO_COLOR=1; colour is only used on a TTY)
+  --max-bytes N    Input / decompressed size limit (default ${DEFAULT_LIMITS.maxInputBytes})
+  -h, --help       Help for ramp or a command
+  -v, --version    Print the version
+
+Exit codes: 0 ok · 1 error · 2 usage · 3 unsafe model · 4 malformed or over limits
+Run \`ramp <command> --help\` for details.`,
+  inspect: `Usage: ramp inspect <model> [--json]
+
+Shows the estimator (and pipeline steps), the scikit-learn version recorded in
+the file, the file format (pickle protocol; joblib raw or compressed), number of
+features, feature names, classes and the safety verdict.
+
+Exit codes: 0 ok · 1 unsupported estimator / cannot read · 3 unsafe · 4 malformed/limits`,
+  scan: `Usage: ramp scan <model> [--json]
+
+Checks that loading the file cannot run code: every global must be on ramp's
+exact allow-list and no opcode may call anything else. Walks the opcodes; never
+constructs what it flags.
+
+Exit codes: 0 safe · 3 unsafe (findings: global/opcode, byte offset, why) · 4 malformed/limits`,
+  predict: `Usage: ramp predict <model> --input <file|-> [--proba] [--json]
+
+Input formats:
+  {"instances": [[...], ...]}                      rows of numbers (or objects keyed by feature name)
+  {"inputs": [{"name","shape","datatype","data"}]}  an Open Inference Protocol (V2) request
+  CSV with a header                                  columns matched to feature names, else by position
+
+--proba adds class probabilities (classifiers only).
+JSON output: {"predictions": [...], "probabilities": [[...]]}
+
+Exit codes: 0 ok · 1 bad input / unsupported estimator · 2 usage · 3 unsafe · 4 malformed`,
+  serve: `Usage: ramp serve <model> [--name NAME] [--port 8080] [--host 127.0.0.1] [--max-body 1048576]
+
+Routes:
+  GET  /                            model card and a form to try predictions
+  GET  /v2/health/live, /v2/health/ready, /v2
+  GET  /v2/models/NAME              model metadata (inputs/outputs)
+  GET  /v2/models/NAME/ready
+  POST /v2/models/NAME/infer        Open Inference Protocol (KServe V2)
+  POST /v1/models/NAME:predict      KServe V1 {"instances": [...]}
+  GET  /metrics                     Prometheus metrics
+
+--port 0 picks a free port. SIGTERM/SIGINT finish in-flight requests, then exit 0.
+Exit codes: 1 port in use / unsupported estimator · 2 usage · 3 unsafe · 4 malformed`,
+  init: `Usage: ramp init <template> [dir] [--model FILE] [--name NAME]
+
+Creates a project from a template (default dir: the template name). With
+--model, the input schema is filled from that model file.
+Templates: model-endpoint
+
+Exit codes: 0 ok · 1 target directory not empty · 2 unknown template`,
+};
+
+// ---------------------------------------------------------------------------
+// args
+
+interface Parsed {
+  cmd: string | null;
+  pos: string[];
+  flags: Map<string, string | true>;
+}
+
+const VALUE_FLAGS = new Set(['--input', '--port', '--host', '--name', '--max-bytes', '--max-body', '--model']);
+const BOOL_FLAGS = new Set(['--json', '--no-color', '--proba', '--help', '--version']);
+const ALIASES: Record<string, string> = { '-h': '--help', '-v': '--version', '-i': '--input', '-p': '--port' };
+const COMMAND_FLAGS: Record<string, string[]> = {
+  inspect: ['--max-bytes'],
+  scan: ['--max-bytes'],
+  predict: ['--input', '--proba', '--max-bytes'],
+  serve: ['--name', '--port', '--host', '--max-body', '--max-bytes'],
+  init: ['--model', '--name', '--max-bytes'],
+};
+
+function parseArgs(argv: string[]): Parsed {
+  const flags = new Map<string, string | true>();
+  const pos: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i]!;
+    if (a === '-') { pos.push(a); continue; }
+    if (a === '--') { pos.push(...argv.slice(i + 1)); break; }
+    if (a.startsWith('-')) {
+      let val: string | undefined;
+      const eq = a.indexOf('=');
+      if (a.startsWith('--') && eq > 0) { val = a.slice(eq + 1); a = a.slice(0, eq); }
+      a = ALIASES[a] ?? a;
+      if (VALUE_FLAGS.has(a)) {
+        if (val === undefined) {
+          val = argv[++i];
+          if (val === undefined) throw new UsageError(`${a} needs a value`);
+        }
+        flags.set(a, val);
+      } else if (BOOL_FLAGS.has(a)) {
+        if (val !== undefined) throw new UsageError(`${a} takes no value`);
+        flags.set(a, true);
+      } else {
+        throw new UsageError(`unknown option ${a}`);
+      }
+      continue;
+    }
+    pos.push(a);
+  }
+  const cmd = pos.shift() ?? null;
+  return { cmd, pos, flags };
+}
+
+function intFlag(p: Parsed, name: string, def: number, min: number, max: number): number {
+  const v = p.flags.get(name);
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || n < min || n > max) throw new UsageError(`${name} must be an integer between ${min} and ${max}, got ${String(v)}`);
+  return n;
+}
+
+function limitsOf(p: Parsed): Partial<Limits> {
+  const mb = intFlag(p, '--max-bytes', DEFAULT_LIMITS.maxInputBytes, 1, 2 ** 32);
+  return { maxInputBytes: mb, maxDecompressedBytes: mb, maxAllocBytes: Math.max(DEFAULT_LIMITS.maxAllocBytes, mb * 2) };
+}
+
+function onePositional(p: Parsed, what: string): string {
+  if (p.pos.length === 0) throw new UsageError(`missing ${what}`, `Usage: ${HELP[p.cmd!]!.split('\n')[0]!.replace('Usage: ', '')}`);
+  if (p.pos.length > 1) throw new UsageError(`unexpected argument ${p.pos[1]}`);
+  return p.pos[0]!;
+}
+
+// ---------------------------------------------------------------------------
+// model loading
+
+interface Loaded {
+  model: Model;
+  format: FileFormat;
+  globals: string[];
+}
+
+function loadModel(file: string, limits: Partial<Limits>): Loaded {
+  const buf = readFileLimited(file, { ...DEFAULT_LIMITS, ...limits });
+  const { result, format } = loadPickleBytes(buf, 'load', limits);
+  return { model: buildModel(result.value), format, globals: result.globals };
+}
+
+function findingJson(f: Finding): Record<string, unknown> {
+  return { kind: f.kind, what: f.what, offset: f.offset, why: f.why };
+}
+
+function labelStr(l: Label): string {
+  return typeof l === 'string' ? l : String(l);
+}
+
+// ---------------------------------------------------------------------------
+// commands
+
+function cmdScan(p: Parsed, o: Out): number {
+  const file = onePositional(p, 'model file');
+  const limits = limitsOf(p);
+  const buf = readFileLimited(file, { ...DEFAULT_LIMITS, ...limits });
+  const { result, format } = loadPickleBytes(buf, 'scan', limits);
+  const safe = result.findings.length === 0;
+  if (o.json) {
+    printJson({ file, safe, format: formatJson(format), findings: result.findings.map(findingJson), globals: result.globals });
+  } else if (safe) {
+    print(`${green(o, '✓ safe to load')}  ${file}`);
+    print(dim(o, `  ${describeFormat(format)}; ${result.globals.length} globals, all on the allow-list; no code-running opcodes`));
+  } else {
+    print(`${red(o, `✗ unsafe: ${result.findings.length} finding${result.findings.length > 1 ? 's' : ''}`)}  ${file}`);
+    print(table([['kind', 'what', 'offset', 'why'], ...result.findings.map((f) => [f.kind, f.what, String(f.offset), f.why])], o));
+    print(dim(o, 'hint: do not load this file with pickle/joblib. Re-export the model from a trusted training run.'));
+  }
+  return safe ? EXIT.OK : EXIT.UNSAFE;
+}
+
+function formatJson(f: FileFormat): Record<string, unknown> {
+  return { container: f.container, compression: f.compression, protocol: f.protocol, file_bytes: f.fileBytes, stream_bytes: f.streamBytes, description: describeFormat(f) };
+}
+
+function cmdInspect(p: Parsed, o: Out): number {
+  const file = onePositional(p, 'model file');
+  const limits = limitsOf(p);
+  const buf = readFileLimited(file, { ...DEFAULT_LIMITS, ...limits });
+  const scan = loadPickleBytes(buf, 'scan', limits);
+  const findings = scan.result.findings;
+  const onlyUnsupported = findings.length > 0 && findings.every((f) => f.why === UNSUPPORTED_SKLEARN_WHY);
+  if (findings.length && !onlyUnsupported) {
+    const err = new UnsafePickleError(`${file} is unsafe: ${findings.length} finding${findings.length > 1 ? 's' : ''} (${findings[0]!.what} at byte ${findings[0]!.offset})`, findings[0]!.offset, findings);
+    throw err;
+  }
+  const { result, format } = loadPickleBytes(buf, 'load', limits);
+  const model = buildModel(result.value); // throws UnsupportedEstimatorError for unknown sklearn classes
+  const safety = { safe: true, verdict: 'safe to load', findings: [], globals: result.globals };
+  if (o.json) {
+    printJson({
+      file,
+      estimator: model.estimator,
+      steps: model.steps,
+      task: model.task,
+      sklearn_version: model.sklearnVersion,
+      format: formatJson(format),
+      n_features: model.nFeatures,
+      feature_names: model.featureNames,
+      classes: model.classes,
+      n_outputs: model.task === 'classifier' ? 1 : model.nOutputs,
+      safety,
+    });
+    return EXIT.OK;
+  }
+  const est = model.steps.length > 1 ? `${model.estimator} (${model.steps.map((s) => `${s.name}: ${s.estimator}`).join(' → ')})` : model.estimator;
+  const pairs: Array<[string, string]> = [
+    ['Model', file],
+    ['Estimator', est],
+    ['Task', model.task + (model.task === 'regressor' && model.nOutputs > 1 ? ` (${model.nOutputs} targets)` : '')],
+    ['scikit-learn', model.sklearnVersion ?? yellow(o, 'not recorded')],
+    ['Format', describeFormat(format)],
+    ['Features', `${model.nFeatures}${model.featureNames ? `: ${model.featureNames.join(', ')}` : ' (no names recorded)'}`],
+  ];
+  if (model.classes) pairs.push(['Classes', `${model.classes.length}: ${model.classes.map(labelStr).join(', ')}`]);
+  pairs.push(['Safety', `${green(o, 'safe')} — ${result.globals.length} globals, all on the allow-list`]);
+  print(summary(pairs, o));
+  return EXIT.OK;
+}
+
+function readInput(spec: string): string {
+  if (spec === '-') return readFileSync(0, 'utf8');
+  try {
+    return readFileSync(spec, 'utf8');
+  } catch (e) {
+    throw new RampError(`cannot read input ${spec}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code: 'not_found', hint: 'Pass a JSON or CSV file, or - for stdin.' });
+  }
+}
+
+function cmdPredict(p: Parsed, o: Out): number {
+  const file = onePositional(p, 'model file');
+  const input = p.flags.get('--input');
+  if (typeof input !== 'string') throw new UsageError('missing --input <file|->', 'Example: ramp predict model.joblib --input rows.json');
+  const wantProba = p.flags.has('--proba');
+  const { model } = loadModel(file, limitsOf(p));
+  if (wantProba && model.task !== 'classifier') {
+    throw new UsageError(`--proba needs a classifier; ${model.estimator} is a ${model.task}`, 'Drop --proba for this model.');
+  }
+  const rows = parseInputText(readInput(input), model);
+  const res = predictRows(model, rowsOf(rows, model.nFeatures), wantProba);
+  if (o.json) {
+    printJson(res);
+    return EXIT.OK;
+  }
+  const header = ['row', model.task === 'transformer' ? 'transform' : 'prediction'];
+  if (wantProba) for (const c of model.classes!) header.push(`P(${labelStr(c)})`);
+  const body = res.predictions.map((pr, i) => {
+    const r = [String(i), Array.isArray(pr) ? pr.map(fmtNum).join(', ') : typeof pr === 'number' ? (model.task === 'classifier' ? String(pr) : fmtNum(pr)) : labelStr(pr)];
+    if (wantProba) for (const v of res.probabilities![i]!) r.push(v.toFixed(4));
+    return r;
+  });
+  print(table([header, ...body], o));
+  return EXIT.OK;
+}
+
+function fmtNum(v: number): string {
+  return Number.isInteger(v) ? String(v) : Number(v.toPrecision(10)).toString();
+}
+
+function defaultName(file: string): string {
+  const b = basename(file).replace(/\.(pkl|pickle|joblib|gz|zlib|z|p\d)$/gi, '').replace(/\.(pkl|pickle|joblib|gz|zlib|z|p\d)$/gi, '');
+  const s = b.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  return s || 'model';
+}
+
+async function cmdServe(p: Parsed, o: Out): Promise<number> {
+  const file = onePositional(p, 'model file');
+  const name = (p.flags.get('--name') as string | undefined) ?? defaultName(file);
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(name)) throw new UsageError(`invalid model name ${JSON.stringify(name)}`, 'Use letters, digits, ".", "_" or "-".');
+  const port = intFlag(p, '--port', 8080, 0, 65535);
+  const host = (p.flags.get('--host') as string | undefined) ?? '127.0.0.1';
+  const maxBody = intFlag(p, '--max-body', 1024 * 1024, 1, 1024 * 1024 * 1024);
+  const { model, format } = loadModel(file, limitsOf(p));
+  const srv = createRampServer(model, { name, host, port, maxBodyBytes: maxBody, version: VERSION, file: basename(file), format: describeFormat(format) });
+  const addr = await srv.listen();
+  const shownHost = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
+  const url = `http://${shownHost}:${addr.port}`;
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ event: 'listening', name, url, port: addr.port, host: addr.host, estimator: model.estimator, example: exampleRequest(model) })}\n`);
+  } else {
+    print(`Serving ${bold(o, name)} on ${url}`);
+    print(dim(o, `  ${model.estimator}, ${model.nFeatures} features${model.classes ? `, ${model.classes.length} classes` : ''} · model card: ${url}/ · metrics: ${url}/metrics`));
+    print('Example request:');
+    print(exampleCurl(model, url, name));
+    print(dim(o, 'Press Ctrl+C to stop.'));
+  }
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const stop = (sig: string): void => {
+      if (stopping) return;
+      stopping = true;
+      if (o.json) process.stdout.write(`${JSON.stringify({ event: 'draining', signal: sig })}\n`);
+      else print(dim(o, `${sig}: finishing in-flight requests…`));
+      void srv.drain().then(() => {
+        if (o.json) process.stdout.write(`${JSON.stringify({ event: 'stopped' })}\n`);
+        else print('Stopped.');
+        resolveExit(EXIT.OK);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+function cmdInit(p: Parsed, o: Out): number {
+  const templates = loadTemplates();
+  const names = Object.keys(templates);
+  if (p.pos.length === 0) throw new UsageError('missing template name', `Templates: ${names.join(', ')}. Example: ramp init model-endpoint my-endpoint`);
+  if (p.pos.length > 2) throw new UsageError(`unexpected argument ${p.pos[2]}`);
+  const tname = p.pos[0]!;
+  const tpl = templates[tname];
+  if (!tpl) throw new UsageError(`unknown template "${tname}"`, `Templates: ${names.join(', ')}.`);
+  const dir = resolve(p.pos[1] ?? tname);
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    throw new RampError(`${dir} is not empty; refusing to overwrite it`, { code: 'dir_not_empty', hint: 'Choose a new directory name, e.g. `ramp init model-endpoint my-endpoint`.' });
+  }
+  const modelFile = p.flags.get('--model') as string | undefined;
+  const name = (p.flags.get('--name') as string | undefined) ?? defaultName(basename(dir));
+  const vars: Record<string, string> = {
+    name,
+    model: 'model.joblib',
+    estimator: 'unknown (run ramp inspect)',
+    sklearn_version: 'unknown',
+    n_features: '4',
+    feature_names: '[]',
+    request: JSON.stringify({ inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP64', data: [[5.1, 3.5, 1.4, 0.2]] }] }, null, 2),
+  };
+  if (modelFile) {
+    const { model } = loadModel(modelFile, limitsOf(p));
+    vars.model = basename(modelFile);
+    vars.estimator = model.estimator;
+    vars.sklearn_version = model.sklearnVersion ?? 'unknown';
+    vars.n_features = String(model.nFeatures);
+    vars.feature_names = JSON.stringify(model.featureNames ?? []);
+    vars.request = JSON.stringify(exampleRequest(model), null, 2);
+  }
+  const written: string[] = [];
+  for (const [rel, text] of Object.entries(tpl)) {
+    const dest = join(dir, rel);
+    mkdirSync(dirname(dest), { recursive: true });
+    writeFileSync(dest, fillTemplate(text, vars));
+    written.push(rel);
+  }
+  if (o.json) printJson({ template: tname, dir, files: written });
+  else {
+    print(`${green(o, 'Created')} ${dir} from template ${tname}:`);
+    for (const f of written) print(`  ${f}`);
+    print(`Next: read ${join(p.pos[1] ?? tname, 'README.md')}, then \`ramp scan <your model>\`.`);
+  }
+  return EXIT.OK;
+}
+
+// ---------------------------------------------------------------------------
+
+export async function main(argv: string[]): Promise<number> {
+  const noColorEnv = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
+  const o: Out = { json: argv.includes('--json'), color: !!process.stdout.isTTY && !noColorEnv && !argv.includes('--no-color') };
+  try {
+    const p = parseArgs(argv);
+    if (p.flags.has('--version')) { print(o.json ? JSON.stringify({ version: VERSION }) : `ramp ${VERSION}`); return EXIT.OK; }
+    if (!p.cmd) {
+      if (p.flags.has('--help')) { print(HELP.main!); return EXIT.OK; }
+      throw new UsageError('missing command', 'Run `ramp --help` to see the commands.');
+    }
+    if (p.cmd === 'help') { print(HELP[p.pos[0] ?? 'main'] ?? HELP.main!); return EXIT.OK; }
+    const allowed = COMMAND_FLAGS[p.cmd];
+    if (!allowed) throw new UsageError(`unknown command "${p.cmd}"`, 'Commands: inspect, scan, predict, serve, init. Run `ramp --help`.');
+    if (p.flags.has('--help')) { print(HELP[p.cmd]!); return EXIT.OK; }
+    for (const f of p.flags.keys()) {
+      if (f !== '--json' && f !== '--no-color' && !allowed.includes(f)) throw new UsageError(`option ${f} does not apply to ramp ${p.cmd}`, `Run \`ramp ${p.cmd} --help\`.`);
+    }
+    switch (p.cmd) {
+      case 'inspect': return cmdInspect(p, o);
+      case 'scan': return cmdScan(p, o);
+      case 'predict': return cmdPredict(p, o);
+      case 'serve': return await cmdServe(p, o);
+      case 'init': return cmdInit(p, o);
+    }
+    return EXIT.USAGE;
+  } catch (e) {
+    return reportError(e, o);
+  }
+}
+
+function reportError(e: unknown, o: Out): number {
+  let err: RampError;
+  if (e instanceof RampError) err = e;
+  else if (e instanceof RangeError && /call stack|Invalid array length|allocation/i.test(e.message)) err = new MalformedPickleError(`resource exhaustion: ${e.message}`);
+  else err = new RampError(`unexpected error: ${(e as Error)?.message ?? String(e)}`, { hint: 'This is a bug in ramp; please report it with the command you ran.' });
+  if (o.json) {
+    const body: Record<string, unknown> = { code: err.code, message: err.message, hint: err.hint };
+    if (err instanceof UnsafePickleError) body.findings = err.findings.map(findingJson);
+    if (err instanceof InputError) body.code = 'bad_input';
+    process.stdout.write(`${JSON.stringify({ error: body })}\n`);
+  } else {
+    process.stderr.write(`${red(o, 'error:')} ${err.message}\n`);
+    if (err instanceof UnsafePickleError && err.findings.length > 1) {
+      for (const f of err.findings.slice(0, 20)) process.stderr.write(`  - ${f.kind} ${f.what} at byte ${f.offset}: ${f.why}\n`);
+    }
+    if (err.hint) process.stderr.write(`${dim(o, 'hint:')} ${err.hint}\n`);
+  }
+  void SUPPORTED_ESTIMATORS;
+  return err.exitCode;
+}
+
+const isMain = (() => {
+  try {
+    return typeof process !== 'undefined' && Array.isArray(process.argv) && !!process.argv[1] && !process.env.RAMP_NO_AUTORUN;
+  } catch {
+    return false;
+  }
+})();
+
+if (isMain) {
+  void main(process.argv.slice(2)).then((code) => {
+    // flush stdout, then exit even if handles linger
+    process.stdout.write('', () => process.exit(code));
+  });
+}
