@@ -58,3 +58,21 @@ export function progressOf(steps: PathStep[], visited = visitedPaths()): { done:
   const done = steps.filter((s) => visited.has(s.href)).length;
   return { done, total: steps.length, next: steps.find((s) => !visited.has(s.href)) };
 }
+
+/** Where the site publishes every persona's path (built by src/pages/onramp/personas.json.ts). */
+export const PATHS_URL = '/onramp/personas.json';
+
+/**
+ * The chosen persona with its path filled in: pages only store the persona id when a reader
+ * chooses, so no page has to carry every persona's path; the path is fetched once and kept.
+ */
+export async function withPath(persona: ChosenPersona): Promise<ChosenPersona> {
+  if (persona.steps.length && persona.build) return persona;
+  const response = await fetch(PATHS_URL);
+  if (!response.ok) return persona;
+  const { personas } = (await response.json()) as { personas: ChosenPersona[] };
+  const fresh = personas.find((p) => p.id === persona.id);
+  if (!fresh) return persona;
+  write(STORAGE_KEYS.persona, fresh);
+  return fresh;
+}
