@@ -1,6 +1,6 @@
 /**
  * Route middleware for every Starlight page:
- * - Pagefind filters for persona, kind and stage as <meta> tags, so the search dialog and the
+ * - Pagefind filters for persona, kind, stage (and severity on playbooks) as <meta> tags, so the search dialog and the
  *   playbook finder can filter by them without overriding any content component;
  * - a compact sidebar: groups that do not hold the current page and are longer than a handful of
  *   links are reduced to one link to their first page, so a large site does not inline every
@@ -25,6 +25,16 @@ function countLinks(entry: SidebarEntry): number {
   return entry.type === 'link' ? 1 : entry.entries.reduce((n, e) => n + countLinks(e), 0);
 }
 
+/** A group's landing link (e.g. "Find a playbook"): a link marked `data-landing` in the sidebar config. */
+function landingLink(entry: SidebarEntry): SidebarEntry | undefined {
+  if (entry.type === 'link') return entry.attrs && 'data-landing' in entry.attrs ? entry : undefined;
+  for (const e of entry.entries) {
+    const link = landingLink(e);
+    if (link) return link;
+  }
+  return undefined;
+}
+
 function firstLink(entry: SidebarEntry): SidebarEntry | undefined {
   if (entry.type === 'link') return entry;
   for (const e of entry.entries) {
@@ -34,14 +44,18 @@ function firstLink(entry: SidebarEntry): SidebarEntry | undefined {
   return undefined;
 }
 
-/** Folds long groups that do not contain the current page into a single "Label (n) →" link. */
+/**
+ * Folds long groups that do not contain the current page into a single "Label (n) →" link, to the
+ * group's landing page when it has one (not counted in n), else to its first page.
+ */
 export function compactSidebar(entries: SidebarEntry[], limit = SIDEBAR_INLINE_LIMIT): SidebarEntry[] {
   return entries.map((entry) => {
     if (entry.type === 'link') return entry;
     if (hasCurrent(entry)) return { ...entry, entries: compactSidebar(entry.entries, limit) };
-    const total = countLinks(entry);
+    const landing = landingLink(entry);
+    const total = countLinks(entry) - (landing ? 1 : 0);
     if (total <= limit) return entry;
-    const first = firstLink(entry);
+    const first = landing ?? firstLink(entry);
     if (!first || first.type !== 'link') return entry;
     return {
       type: 'link',
@@ -60,9 +74,11 @@ function filterMeta(name: string, value: string) {
 
 export const onRequest = defineRouteMiddleware((context) => {
   const route = context.locals.starlightRoute;
-  const data = route.entry.data as { personas?: string[]; kind?: string; stage?: string };
+  const data = route.entry.data as { personas?: string[]; kind?: string; stage?: string; severity?: string; pagefind?: boolean };
+  route.sidebar = compactSidebar(route.sidebar);
+  if (data.pagefind === false) return; // not indexed: filters would be dead weight
   for (const id of data.personas ?? []) route.head.push(filterMeta('persona', personaNames.get(id) ?? id));
   if (data.kind) route.head.push(filterMeta('kind', labelOf(data.kind)));
   if (data.stage) route.head.push(filterMeta('stage', labelOf(data.stage)));
-  route.sidebar = compactSidebar(route.sidebar);
+  if (data.kind === 'playbook' && data.severity) route.head.push(filterMeta('severity', labelOf(data.severity)));
 });
