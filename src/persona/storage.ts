@@ -3,10 +3,9 @@
  * the chosen persona with a copy of its path, and the pages visited.
  * Shared by the home chooser, persona pages and the sidebar's inline script.
  */
-export const STORAGE_KEYS = { persona: 'onramp:persona', visited: 'onramp:visited' } as const;
+import { STORAGE_KEYS } from './keys.ts';
 
-/** Most visited paths kept; older ones drop off first. */
-export const VISITED_LIMIT = 500;
+export { STORAGE_KEYS, VISITED_LIMIT } from './keys.ts';
 
 export interface PathStep {
   href: string;
