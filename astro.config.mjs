@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { onramp } from './src/integrations/onramp.ts';
 import { isolationHeaders } from './src/shared/headers.ts';
+import { mapSidebarLinks } from './src/shared/maps.ts';
 
 // Benchmarks add generated sections (bench/site): a JSON list of content/docs folders.
 const extraSections = JSON.parse(process.env.ONRAMP_EXTRA_SECTIONS ?? '[]').map((/** @type {string} */ dir) => ({
@@ -29,6 +30,7 @@ export default defineConfig({
       components: {
         Sidebar: './src/overrides/Sidebar.astro',
         Search: './src/overrides/Search.astro',
+        MarkdownContent: './src/overrides/MarkdownContent.astro',
       },
       sidebar: [
         {
@@ -36,7 +38,16 @@ export default defineConfig({
           items: [{ slug: 'about' }, { label: 'Personas', items: [{ autogenerate: { directory: 'personas' } }] }],
         },
         { label: 'Guides', items: [{ autogenerate: { directory: 'guides' } }] },
-        { label: 'Playbooks', collapsed: true, items: [{ autogenerate: { directory: 'playbooks' } }] },
+        {
+          label: 'Playbooks',
+          collapsed: true,
+          // `data-landing` marks the link the group folds to on pages outside it (src/routeData.ts).
+          items: [{ link: '/playbooks/', label: 'Find a playbook', attrs: { 'data-landing': '' } }, { autogenerate: { directory: 'playbooks' } }],
+        },
+        {
+          label: 'Decisions',
+          items: [{ link: '/decisions/', label: 'All decision maps', attrs: { 'data-landing': '' } }, ...mapSidebarLinks(process.cwd())],
+        },
         { label: 'Reference', items: [{ autogenerate: { directory: 'reference' } }] },
         ...extraSections,
       ],

@@ -1,11 +1,14 @@
 /**
  * Onramp's Astro integration: checks the data that links pages together before Astro renders
- * anything, so a broken persona path fails the build with the file and the field named.
+ * anything, so a broken persona path, decision map or playbook link fails the build with the file
+ * and the field (or map node) named.
  */
 import type { AstroIntegration } from 'astro';
 import { fileURLToPath } from 'node:url';
 import { loadPersonas, PERSONAS_FILE } from '../shared/personas.ts';
 import { docSlugs } from '../shared/site-pages.ts';
+import { checkMaps } from '../shared/maps.ts';
+import { checkPlaybookRelated } from '../shared/playbooks.ts';
 
 export function checkPersonaPaths(root: string): string[] {
   const pages = new Set(docSlugs(root));
@@ -18,13 +21,18 @@ export function checkPersonaPaths(root: string): string[] {
   return problems;
 }
 
+/** Every cross-page check: persona paths, decision maps, playbooks' `related` links. */
+export function checkContent(root: string): string[] {
+  return [...checkPersonaPaths(root), ...checkMaps(root).problems, ...checkPlaybookRelated(root)];
+}
+
 export function onramp(): AstroIntegration {
   return {
     name: 'onramp',
     hooks: {
       'astro:config:setup': ({ config }) => {
         const root = fileURLToPath(config.root);
-        const problems = checkPersonaPaths(root);
+        const problems = checkContent(root);
         if (problems.length) throw new Error(`Onramp content check failed:\n  ${problems.join('\n  ')}`);
       },
     },
