@@ -67,6 +67,7 @@ export class DType {
   }
 
   get str(): string {
+    if (this.kind === 'O') return '|O';
     return `${this.byteorder}${this.kind}${this.kind === 'U' ? this.itemsize / 4 : this.itemsize}`;
   }
 }
