@@ -12,8 +12,9 @@ import { staticSite } from './static.ts';
 export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, params: Record<string, string>) => unknown;
 
 export interface Route {
+  /** An HTTP method, or `*` for any. */
   method: string;
-  /** Exact path, or a pattern with `:name` segments. */
+  /** Exact path, a pattern with `:name` segments, or a prefix ending in `/*` (the rest is `params['*']`). */
   path: string;
   handler: Handler;
 }
@@ -28,6 +29,10 @@ export interface ServicePart {
 }
 
 function compile(path: string): (p: string) => Record<string, string> | null {
+  if (path.endsWith('/*')) {
+    const prefix = path.slice(0, -1);
+    return (p) => (p.startsWith(prefix) ? { '*': p.slice(prefix.length) } : null);
+  }
   if (!path.includes(':')) return (p) => (p === path ? {} : null);
   const names: string[] = [];
   const re = new RegExp(
@@ -67,7 +72,7 @@ export async function createService(config: ServiceConfig, parts: ServicePart[] 
         const params = route.match(url.pathname);
         if (!params) continue;
         pathMatched = true;
-        if (route.method !== req.method && !(route.method === 'GET' && req.method === 'HEAD')) continue;
+        if (route.method !== '*' && route.method !== req.method && !(route.method === 'GET' && req.method === 'HEAD')) continue;
         await route.handler(req, res, url, params);
         return;
       }

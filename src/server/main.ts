@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, readConfig } from './config.ts';
 import { createService } from './app.ts';
+import { labRunner, labRunnerEnv } from './lab-runner/index.ts';
+import { treeLoader } from './lab-runner/trees.ts';
 import { readFeedbackConfig } from './feedback/config.ts';
 import { feedbackPart } from './feedback/part.ts';
 import { describeStore } from './store/index.ts';
@@ -40,7 +42,14 @@ async function main() {
   if (feedbackConfig.adminTokenGenerated) {
     console.log(`Onramp insights admin token (generated for this run; set ONRAMP_ADMIN_TOKEN to keep one): ${feedbackConfig.adminToken}`);
   }
-  const service = await createService(config, [feedback]);
+  let labs;
+  try {
+    labs = labRunnerEnv();
+  } catch (error) {
+    fail((error as Error).message, 'Fix the variable, or unset it to use the default.');
+  }
+  const labPart = labRunner({ ...labs, loadTree: treeLoader(config.siteDir, process.cwd()) });
+  const service = await createService(config, [feedback, labPart]);
   service.server.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use.`, 'Stop the other process, or choose another port: PORT=4322 npm start');
     if (error.code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port}.`, 'Use a port above 1024, e.g. PORT=4321.');

@@ -1,0 +1,288 @@
+/**
+ * The lab runner, a part of the Onramp service: sessions with a shell, checks, files and a
+ * preview proxy, for browsers without WebContainers, workshops behind firewalls and every test.
+ *
+ *   POST /api/labs/:id/sessions            → { session, token, ws }   (404 off/unknown, 503 full)
+ *   GET  /api/labs/sessions/:sid/ws?token=  WebSocket (same Origin only)
+ *   ANY  /lab-preview/:sid/:token/:port/…  → http://127.0.0.1:<port>/… (ports the session opened)
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { LabTree } from '../../shared/lab-schema.ts';
+import type { ClientMessage, CreateSessionResponse, ServerMessage } from '../../shared/lab-protocol.ts';
+import { previewPath, PREVIEW_PREFIX } from '../../shared/lab-protocol.ts';
+import type { ServicePart } from '../app.ts';
+import { sendJson } from '../http.ts';
+import { listInside, PathError, readInside, writeInside } from './files.ts';
+import { listeningSockets, sessionPids, sessionPorts } from './processes.ts';
+import { proxyPreview } from './preview.ts';
+import { LabSession } from './session.ts';
+
+export interface LabRunnerOptions {
+  /** The lab's starter tree, or null for an unknown lab. */
+  loadTree: (lab: string) => Promise<LabTree | null>;
+  enabled?: boolean;
+  maxSessions?: number;
+  idleSeconds?: number;
+  /** Seconds a created session waits for its WebSocket. */
+  connectSeconds?: number;
+  /** Extra origins allowed to open WebSockets (besides the service's own). */
+  allowedOrigins?: string[];
+  pollMs?: number;
+}
+
+export interface LabRunner extends ServicePart {
+  sessions: Map<string, LabSession>;
+}
+
+const MAX_MESSAGE = 8 * 1024 * 1024;
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function reject(socket: Duplex, status: number, text: string): true {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  return true;
+}
+
+/** The Origin must be the service's own (scheme-agnostic host match) or explicitly allowed. */
+export function originAllowed(req: IncomingMessage, extra: string[] = []): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  if (extra.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export function labRunner(options: LabRunnerOptions): LabRunner {
+  const enabled = options.enabled ?? true;
+  const maxSessions = options.maxSessions ?? 8;
+  const idleMs = (options.idleSeconds ?? 900) * 1000;
+  const connectMs = (options.connectSeconds ?? 30) * 1000;
+  const sessions = new Map<string, LabSession>();
+  const sockets = new Map<string, WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
+  let poller: NodeJS.Timeout | null = null;
+  let lastListening = '';
+
+  const send = (ws: WebSocket, msg: ServerMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  };
+
+  async function end(session: LabSession, reason?: string) {
+    if (session.closed) return;
+    sessions.delete(session.id);
+    const ws = sockets.get(session.id);
+    sockets.delete(session.id);
+    if (ws) {
+      if (reason) send(ws, { t: 'closing', reason });
+      ws.close(1000, reason?.slice(0, 100));
+    }
+    await session.destroy();
+    if (sessions.size === 0 && poller) {
+      clearInterval(poller);
+      poller = null;
+    }
+  }
+
+  /** Announces ports opened and closed by each session's processes; ends idle sessions. */
+  function poll() {
+    const now = Date.now();
+    for (const s of sessions.values()) if (now - s.lastActivity > idleMs) void end(s, `closed after ${Math.round(idleMs / 1000)} s without activity`);
+    const listening = listeningSockets();
+    const signature = [...listening.keys()].sort().join(',');
+    // Ports only change when the set of listening sockets does, except for a port closing; recheck cheaply.
+    const changed = signature !== lastListening;
+    lastListening = signature;
+    if (!changed) return;
+    for (const s of sessions.values()) {
+      const ws = sockets.get(s.id);
+      const now = sessionPorts(sessionPids(s.id, s.sids), listening);
+      for (const port of now) {
+        if (!s.ports.has(port)) {
+          s.ports.add(port);
+          if (ws) send(ws, { t: 'port', port, type: 'open', url: previewPath(s.id, s.token, port) });
+        }
+      }
+      for (const port of [...s.ports]) {
+        if (!now.has(port)) {
+          s.ports.delete(port);
+          if (ws) send(ws, { t: 'port', port, type: 'close', url: previewPath(s.id, s.token, port) });
+        }
+      }
+    }
+  }
+
+  function ensurePoller() {
+    if (!poller) {
+      poller = setInterval(poll, options.pollMs ?? 300);
+      poller.unref();
+    }
+  }
+
+  async function handleMessage(session: LabSession, ws: WebSocket, msg: ClientMessage) {
+    session.touch();
+    switch (msg.t) {
+      case 'input':
+        if (typeof msg.data === 'string') session.shell?.write(msg.data);
+        return;
+      case 'resize': {
+        const cols = Math.max(2, Math.min(500, Math.floor(Number(msg.cols)) || 80));
+        const rows = Math.max(2, Math.min(200, Math.floor(Number(msg.rows)) || 24));
+        session.shell?.resize(cols, rows);
+        return;
+      }
+      case 'ping':
+        return;
+      case 'exec': {
+        const timeout = Math.max(100, Math.min(300_000, Number(msg.timeoutMs) || 30_000));
+        if (typeof msg.command !== 'string' || !msg.command) return send(ws, { t: 'error', id: msg.id, message: 'command required' });
+        const result = await session.exec(msg.command, timeout, msg.background ? (data) => send(ws, { t: 'output', data }) : undefined);
+        return send(ws, { t: 'exec-result', id: msg.id, ...result });
+      }
+      case 'read': {
+        const data = await readInside(session.dir, msg.path);
+        return send(ws, { t: 'file', id: msg.id, base64: data.toString('base64') });
+      }
+      case 'write': {
+        if (typeof msg.base64 !== 'string') throw new PathError('base64 contents required');
+        await writeInside(session.dir, msg.path, Buffer.from(msg.base64, 'base64'));
+        return send(ws, { t: 'ok', id: msg.id });
+      }
+      case 'list':
+        return send(ws, { t: 'files', id: msg.id, files: await listInside(session.dir) });
+      default:
+        send(ws, { t: 'error', message: `unknown message type` });
+    }
+  }
+
+  function attach(session: LabSession, ws: WebSocket, cols: number, rows: number) {
+    sockets.set(session.id, ws);
+    session.touch();
+    session.startShell(
+      cols,
+      rows,
+      (data) => send(ws, { t: 'output', data }),
+      (code) => send(ws, { t: 'shell-exit', code }),
+    );
+    send(ws, { t: 'ready', cols, rows });
+    ws.on('message', (raw, isBinary) => {
+      if (isBinary) return send(ws, { t: 'error', message: 'binary messages are not supported' });
+      let msg: ClientMessage;
+      try {
+        msg = JSON.parse(raw.toString());
+      } catch {
+        return send(ws, { t: 'error', message: 'messages are JSON' });
+      }
+      handleMessage(session, ws, msg).catch((error: Error) => {
+        const id = 'id' in msg ? msg.id : undefined;
+        send(ws, { t: 'error', id, message: error instanceof PathError ? error.message : error.message || 'failed' });
+      });
+    });
+    ws.on('close', () => void end(session));
+    ws.on('error', () => void end(session));
+  }
+
+  const part: LabRunner = {
+    sessions,
+    routes: [
+      {
+        method: 'POST',
+        path: '/api/labs/:lab/sessions',
+        handler: async (req, res, _url, params) => {
+          if (!enabled) return sendJson(res, 404, { error: 'the lab runner is turned off on this server (ONRAMP_LAB_RUNNER=off)' });
+          if (req.headers.origin && !originAllowed(req, options.allowedOrigins)) return sendJson(res, 403, { error: 'cross-origin requests are not allowed' });
+          const lab = params.lab!;
+          if (!/^[a-z][a-z0-9-]*$/.test(lab)) return sendJson(res, 404, { error: `no lab "${lab}"` });
+          if (sessions.size >= maxSessions) {
+            return sendJson(res, 503, { error: `All ${maxSessions} lab sessions on this server are in use. Try again in a few minutes; the lab's recorded output is shown meanwhile.` }, { 'Retry-After': '60' });
+          }
+          const tree = await options.loadTree(lab);
+          if (!tree) return sendJson(res, 404, { error: `no lab "${lab}"` });
+          if (sessions.size >= maxSessions) return sendJson(res, 503, { error: `All ${maxSessions} lab sessions on this server are in use.` }, { 'Retry-After': '60' });
+          const session = new LabSession(lab);
+          sessions.set(session.id, session);
+          try {
+            await session.init(tree);
+          } catch (error) {
+            await end(session);
+            throw error;
+          }
+          ensurePoller();
+          setTimeout(() => {
+            if (!sockets.has(session.id) && !session.closed) void end(session);
+          }, connectMs).unref();
+          const body: CreateSessionResponse = {
+            session: session.id,
+            token: session.token,
+            ws: `/api/labs/sessions/${session.id}/ws?token=${session.token}`,
+            idleSeconds: idleMs / 1000,
+          };
+          sendJson(res, 201, body);
+        },
+      },
+    ],
+    upgrade(req, socket, head, url) {
+      const m = /^\/api\/labs\/sessions\/([A-Za-z0-9_-]+)\/ws$/.exec(url.pathname);
+      if (!m) return false;
+      if (!enabled) return reject(socket, 404, 'Not Found');
+      if (!originAllowed(req, options.allowedOrigins)) return reject(socket, 403, 'Forbidden origin');
+      const session = sessions.get(m[1]!);
+      const token = url.searchParams.get('token') ?? '';
+      if (!session || !sameToken(token, session.token)) return reject(socket, 401, 'Unknown session or bad token');
+      if (sockets.has(session.id)) return reject(socket, 409, 'Session already connected');
+      const cols = Number(url.searchParams.get('cols')) || 80;
+      const rows = Number(url.searchParams.get('rows')) || 24;
+      wss.handleUpgrade(req, socket, head, (ws) => attach(session, ws, Math.min(500, cols), Math.min(200, rows)));
+      return true;
+    },
+    async close() {
+      await Promise.all([...sessions.values()].map((s) => end(s, 'the server is shutting down')));
+      wss.close();
+    },
+  };
+
+  part.routes!.push({
+    method: '*',
+    path: `${PREVIEW_PREFIX}*`,
+    handler: (req, res, url) => {
+      const rest = url.pathname.slice(PREVIEW_PREFIX.length);
+      const [sid = '', token = '', portText = ''] = rest.split('/');
+      const session = sessions.get(sid);
+      const port = Number(portText);
+      if (!session || !sameToken(token, session.token)) return sendJson(res, 404, { error: 'no such preview (the lab session may have ended)' });
+      const site = req.headers['sec-fetch-site'];
+      if (site === 'cross-site' || site === 'same-site') return sendJson(res, 403, { error: 'previews load only from the lab page' });
+      if (!Number.isInteger(port) || !session.ports.has(port)) return sendJson(res, 404, { error: `nothing in this lab session listens on port ${portText}` });
+      session.touch();
+      const prefix = previewPath(sid, token, port);
+      const upstreamPath = '/' + rest.split('/').slice(3).join('/') + url.search;
+      proxyPreview(req, res, port, upstreamPath, prefix);
+    },
+  });
+  return part;
+}
+
+export function labRunnerEnv(env: NodeJS.ProcessEnv = process.env) {
+  const int = (name: string, fallback: number, min: number, max: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name}=${raw} is not valid: expected an integer from ${min} to ${max}.`);
+    return v;
+  };
+  const flag = (env.ONRAMP_LAB_RUNNER ?? 'on').toLowerCase();
+  return {
+    enabled: !['off', '0', 'false', 'no'].includes(flag),
+    maxSessions: int('ONRAMP_LAB_SESSIONS', 8, 0, 1000),
+    idleSeconds: int('ONRAMP_LAB_IDLE_SECONDS', 900, 5, 86_400),
+  };
+}
