@@ -1,0 +1,70 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { docsSchema } from '@astrojs/starlight/schema';
+import { checkContent, onramp } from '../../src/integrations/onramp.ts';
+import { pageFields } from '../../src/shared/page-schema.ts';
+import { personaIds } from '../../src/shared/personas.ts';
+import { checkPlaybookRelated, playbookFiles, readFrontmatter } from '../../src/shared/playbooks.ts';
+import { hrefResolves, siteHrefs } from '../../src/shared/site-links.ts';
+
+const root = process.cwd();
+const schema = docsSchema({ extend: pageFields(personaIds()) })({ image: () => z.string() } as never);
+
+describe('the real playbooks', () => {
+  const files = playbookFiles(root);
+
+  it('are all found', () => {
+    expect(files.length).toBe(16);
+    expect(files.every((f) => f.startsWith('content/docs/playbooks/'))).toBe(true);
+  });
+
+  it('every playbook parses with the site schema', () => {
+    for (const file of files) {
+      const result = schema.safeParse(readFrontmatter(readFileSync(join(root, file), 'utf8')));
+      expect(result.success ? [] : result.error.issues.map((i) => `${file}: ${i.path.join('.')}: ${i.message}`)).toEqual([]);
+    }
+  });
+
+  it('every related entry resolves to a page', () => {
+    expect(checkPlaybookRelated(root)).toEqual([]);
+    const hrefs = siteHrefs(root);
+    for (const file of files) {
+      const related = readFrontmatter(readFileSync(join(root, file), 'utf8'))!.related as string[];
+      expect(related.length).toBeGreaterThan(0);
+      for (const href of related) expect(hrefResolves(href, hrefs), `${file}: ${href}`).toBe(true);
+    }
+  });
+
+  it('the whole content check passes', () => {
+    expect(checkContent(root)).toEqual([]);
+  });
+});
+
+describe('the onramp integration', () => {
+  const temp = mkdtempSync(join(tmpdir(), 'onramp-playbooks-'));
+  afterAll(() => rmSync(temp, { recursive: true, force: true }));
+  cpSync(join(root, 'content'), join(temp, 'content'), { recursive: true });
+
+  const setup = () => (onramp().hooks['astro:config:setup'] as (o: unknown) => void)({ config: { root: pathToFileURL(`${temp}/`) } });
+
+  it('fails the build naming the playbook file and related.N for a related page that does not exist', () => {
+    const file = join(temp, 'content/docs/playbooks/retire-a-model.mdx');
+    const source = readFileSync(file, 'utf8');
+    writeFileSync(file, source.replace(/^related:\n/m, 'related:\n  - /guides/no-such-guide/\n'));
+    expect(setup).toThrowError(/Onramp content check failed:\n {2}content\/docs\/playbooks\/retire-a-model\.mdx: related\.0: no page "\/guides\/no-such-guide\/"/);
+    writeFileSync(file, source);
+    expect(setup).not.toThrow();
+  });
+
+  it('fails the build naming the map file and node for a broken map', () => {
+    const file = join(temp, 'content/maps/serving-mode.yaml');
+    const source = readFileSync(file, 'utf8');
+    writeFileSync(file, source.replace('next: budget', 'next: bugdet'));
+    expect(setup).toThrowError(/content\/maps\/serving-mode\.yaml: node "waits" options\.0 \("Yes, a request waits for the answer"\): next "bugdet" is not a node/);
+    writeFileSync(file, source);
+  });
+});
