@@ -153,6 +153,21 @@ export class NdArray {
     const out = new Float64Array(n);
     const dv = new DataView(this.raw.buffer, this.raw.byteOffset, this.raw.byteLength);
     const step = this.dtype.itemsize;
+    const le = f.dtype.byteorder !== '>';
+    const key = f.dtype.kind + f.dtype.itemsize;
+    if (key === 'i8') {
+      // fast path: two 32-bit reads instead of BigInt (exact within ±2^53)
+      for (let i = 0, o = f.offset; i < n; i++, o += step) {
+        const lo = le ? dv.getUint32(o, true) : dv.getUint32(o + 4, false);
+        const hi = le ? dv.getInt32(o + 4, true) : dv.getInt32(o, false);
+        out[i] = hi * 4294967296 + lo;
+      }
+      return out;
+    }
+    if (key === 'f8') {
+      for (let i = 0, o = f.offset; i < n; i++, o += step) out[i] = dv.getFloat64(o, le);
+      return out;
+    }
     const rd = reader(f.dtype);
     for (let i = 0; i < n; i++) out[i] = Number(rd(dv, i * step + f.offset));
     return out;

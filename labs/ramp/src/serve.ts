@@ -32,7 +32,7 @@ class Metrics {
     }
     let h = this.hist.get(route);
     if (!h) { h = { counts: new Array(BUCKETS.length).fill(0), sum: 0, count: 0 }; this.hist.set(route, h); }
-    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) { h.counts[i]++; break; }
+    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) { h.counts[i] = h.counts[i]! + 1; break; }
     h.sum += seconds;
     h.count++;
   }

@@ -35,7 +35,7 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
 describe('ramp serve (classifier with string labels)', () => {
   let s: Srv;
   const exp = expected('rfc');
-  beforeAll(async () => { s = await start('rfc.zlib.joblib', ['--name', 'iris']); });
+  beforeAll(async () => { s = await start('rfc.zlib.joblib', ['--name', 'iris']); }, 45_000);
   afterAll(() => { s.proc.kill('SIGKILL'); });
 
   it('health, server and model metadata', async () => {
@@ -174,7 +174,7 @@ describe('ramp serve lifecycle', () => {
     expectClose(JSON.parse(res.body).outputs[0].data, [e.predictions![0]]);
     expect(await s.exit).toBe(0);
     expect(s.out.some((l) => JSON.parse(l).event === 'stopped')).toBe(true);
-  });
+  }, 45_000);
 
   it('port in use exits 1 with a clear error; human banner prints the URL', async () => {
     const s = await start('dtc.p4.pkl');
@@ -196,5 +196,5 @@ describe('ramp serve lifecycle', () => {
     const code = new Promise((r) => h.on('exit', r));
     h.kill('SIGTERM');
     expect(await code).toBe(0);
-  });
+  }, 45_000);
 });
