@@ -49,7 +49,9 @@ class PlaybookFinder extends HTMLElement {
     this.#form = this.querySelector('[data-finder-form]')!;
     this.#status = this.querySelector('[data-finder-status]')!;
     try {
-      this.#pagefind = (await import(/* @vite-ignore */ '/pagefind/pagefind.js')) as Pagefind;
+      // Built by Pagefind after the site, so the bundler must not resolve it.
+      const bundle = '/pagefind/pagefind.js';
+      this.#pagefind = (await import(/* @vite-ignore */ bundle)) as Pagefind;
       await this.#pagefind.options({ basePath: '/pagefind/' });
       await this.#pagefind.filters();
     } catch {

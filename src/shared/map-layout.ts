@@ -95,7 +95,7 @@ export async function layoutMap(map: DecisionMap): Promise<MapLayout> {
   }
 
   const elk = new ELK();
-  const graph = await elk.layout({
+  const input: ElkNode = {
     id: 'root',
     layoutOptions: {
       'elk.algorithm': 'layered',
@@ -111,7 +111,8 @@ export async function layoutMap(map: DecisionMap): Promise<MapLayout> {
     },
     children,
     edges,
-  });
+  };
+  const graph = await elk.layout(input);
 
   const nodes: LaidOutNode[] = (graph.children ?? []).map((n) => {
     const { kind, lines, tag } = info.get(n.id)!;

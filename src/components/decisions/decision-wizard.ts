@@ -208,6 +208,13 @@ class DecisionWizard extends HTMLElement {
     for (const s of this.#path) svg.querySelector(`[data-edge="${CSS.escape(`${s.node}:${s.option}`)}"]`)?.classList.add('on-path');
     svg.querySelector(`[data-node="${CSS.escape(currentId)}"]`)?.classList.add('current');
     svg.classList.toggle('has-path', this.#path.length > 0);
+    // Bring the current node into view when the diagram is wider than its scroll box.
+    const box = svg.closest<HTMLElement>('.map-scroll');
+    const rect = svg.querySelector(`[data-node="${CSS.escape(currentId)}"] rect`);
+    if (box && rect && box.scrollWidth > box.clientWidth) {
+      const centre = Number(rect.getAttribute('x')) + Number(rect.getAttribute('width')) / 2;
+      box.scrollLeft = Math.max(0, centre - box.clientWidth / 2);
+    }
   }
 }
 
