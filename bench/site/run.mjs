@@ -186,7 +186,7 @@ for (const page of ['', 'guides/pkl-to-endpoint', 'guides/ship-a-model-version',
 
 // 2. Lighthouse.
 if (!args.includes('--skip-lighthouse')) {
-  console.log('\nLighthouse (desktop Chromium, localhost, served by the Onramp service):');
+  console.log('\nLighthouse (default mobile emulation and throttling, Chromium, localhost, served by the Onramp service):');
   const server = await serve(join(onrampDir, 'dist'), 4481);
   results.lighthouse = {};
   try {
