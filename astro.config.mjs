@@ -32,6 +32,7 @@ export default defineConfig({
         Sidebar: './src/overrides/Sidebar.astro',
         Search: './src/overrides/Search.astro',
         MarkdownContent: './src/overrides/MarkdownContent.astro',
+        Footer: './src/overrides/Footer.astro',
       },
       sidebar: [
         {

@@ -4,6 +4,8 @@ import { defineConfig, devices } from '@playwright/test';
 // Debian's Chromium where it exists (browser downloads fail in CI); Playwright's own elsewhere.
 const systemChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const PORT = Number(process.env.E2E_PORT ?? 4399);
+/** The insights admin token the e2e service starts with (test/e2e/feedback.spec.ts signs in with it). */
+const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -26,6 +28,6 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT}/api/health`,
     reuseExistingServer: false,
     timeout: 30_000,
-    env: { PORT: String(PORT), HOST: '127.0.0.1', ONRAMP_DB: 'test-results/e2e.db' },
+    env: { PORT: String(PORT), HOST: '127.0.0.1', ONRAMP_DB: 'test-results/e2e.db', ONRAMP_ADMIN_TOKEN: E2E_ADMIN_TOKEN },
   },
 });
