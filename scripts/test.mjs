@@ -23,6 +23,9 @@ function readJson(file) {
 }
 
 if (wants('unit')) {
+  // Bundle ramp once up front, so parallel test files do not race to build it on first use.
+  const { buildRamp } = await import('../labs/ramp/build.mjs');
+  await buildRamp();
   const file = join(reports, 'vitest.json');
   const code = await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`]);
   const report = readJson(file);
