@@ -69,3 +69,23 @@ describe('the onramp integration', () => {
     writeFileSync(file, source);
   });
 });
+
+describe('the compact sidebar', () => {
+  const link = (href: string, extra: Record<string, unknown> = {}) => ({ type: 'link', label: href, href, isCurrent: false, badge: undefined, attrs: {}, ...extra });
+  const group = (current = false) => ({
+    type: 'group',
+    label: 'Playbooks',
+    collapsed: true,
+    badge: undefined,
+    entries: [link('/playbooks/', { attrs: { 'data-landing': '' } }), ...Array.from({ length: 16 }, (_, i) => link(`/playbooks/p${i}/`, { isCurrent: current && i === 3 }))],
+  });
+
+  it('folds a long group to its landing link ("Find a playbook"), not counting it', async () => {
+    const { compactSidebar } = await import('../../src/routeData.ts');
+    expect(compactSidebar([group() as never])).toEqual([
+      { type: 'link', label: 'Playbooks (16)', href: '/playbooks/', isCurrent: false, badge: undefined, attrs: { class: 'onramp-folded-group' } },
+    ]);
+    // On a page inside the group, the group stays open.
+    expect((compactSidebar([group(true) as never])[0] as { type: string }).type).toBe('group');
+  });
+});
