@@ -9,13 +9,15 @@ import { loadPersonas, PERSONAS_FILE } from '../shared/personas.ts';
 import { docSlugs } from '../shared/site-pages.ts';
 import { checkMaps } from '../shared/maps.ts';
 import { checkPlaybookRelated } from '../shared/playbooks.ts';
+import { checkLabs, labIds } from '../shared/lab-files.ts';
 
 export function checkPersonaPaths(root: string): string[] {
-  const pages = new Set(docSlugs(root));
+  // Lab pages (`labs/<id>`) are generated from `labs/<id>/lab.yaml`, not from content/docs.
+  const pages = new Set([...docSlugs(root), ...labIds(root).map((id) => `labs/${id}`)]);
   const problems: string[] = [];
   loadPersonas(root).forEach((persona, i) => {
     persona.path.forEach((slug, j) => {
-      if (!pages.has(slug)) problems.push(`${PERSONAS_FILE}: ${i}.path.${j} (persona "${persona.id}"): no page "${slug}" in content/docs`);
+      if (!pages.has(slug)) problems.push(`${PERSONAS_FILE}: ${i}.path.${j} (persona "${persona.id}"): no page "${slug}" in content/docs or labs/`);
     });
   });
   return problems;
@@ -23,7 +25,7 @@ export function checkPersonaPaths(root: string): string[] {
 
 /** Every cross-page check: persona paths, decision maps, playbooks' `related` links. */
 export function checkContent(root: string): string[] {
-  return [...checkPersonaPaths(root), ...checkMaps(root).problems, ...checkPlaybookRelated(root)];
+  return [...checkPersonaPaths(root), ...checkMaps(root).problems, ...checkPlaybookRelated(root), ...checkLabs(root)];
 }
 
 export function onramp(): AstroIntegration {

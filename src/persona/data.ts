@@ -6,6 +6,8 @@ import { getCollection } from 'astro:content';
 import { createHash } from 'node:crypto';
 import { loadPersonas, type Persona } from '../shared/personas.ts';
 import { slugToHref } from '../shared/site-pages.ts';
+import { labIds, loadLab } from '../shared/lab-files.ts';
+import { projectRoot } from '../shared/personas.ts';
 import type { ChosenPersona, PathStep } from './storage.ts';
 
 export interface PersonaWithPath extends Persona {
@@ -20,6 +22,11 @@ async function compute() {
   const docs = new Map((await getCollection('docs')).map((entry) => [entry.id, entry]));
   const personas = loadPersonas().map((persona) => {
     const steps = persona.path.map((slug) => {
+      const labId = slug.startsWith('labs/') ? slug.slice(5) : null;
+      if (labId && labIds(projectRoot()).includes(labId)) {
+        const lab = loadLab(projectRoot(), labId);
+        return { href: slugToHref(slug), title: `Lab: ${lab.title}`, minutes: lab.duration, kind: 'lab', description: lab.summary };
+      }
       const entry = docs.get(slug);
       if (!entry) throw new Error(`content/personas.yaml: persona "${persona.id}" path names "${slug}", which is not a page`);
       const data = entry.data as { title: string; description?: string; duration?: number; kind: string };

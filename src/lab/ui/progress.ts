@@ -1,0 +1,33 @@
+/** Lab progress, per lab, in localStorage (personal; never sent anywhere). */
+export interface LabProgress {
+  done: string[];
+  hints: Record<string, number>;
+  startedAt?: number;
+}
+
+const key = (lab: string) => `onramp:lab:${lab}`;
+
+export function loadProgress(lab: string): LabProgress {
+  try {
+    const raw = JSON.parse(localStorage.getItem(key(lab)) ?? 'null') as Partial<LabProgress> | null;
+    return { done: Array.isArray(raw?.done) ? raw.done.filter((s) => typeof s === 'string') : [], hints: raw?.hints && typeof raw.hints === 'object' ? raw.hints : {}, startedAt: raw?.startedAt };
+  } catch {
+    return { done: [], hints: {} };
+  }
+}
+
+export function saveProgress(lab: string, progress: LabProgress): void {
+  try {
+    localStorage.setItem(key(lab), JSON.stringify(progress));
+  } catch {
+    /* storage full or disabled: progress lasts for the page */
+  }
+}
+
+export function clearProgress(lab: string): void {
+  try {
+    localStorage.removeItem(key(lab));
+  } catch {
+    /* ignore */
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The lab "From a .pkl file to a live endpoint" in Chromium, on the lab runner: start, type in the
+ * terminal, run every check to completion, the preview shows the model page and a prediction,
+ * reload keeps progress, Reset restores the starter files; recorded mode; axe before and after Start.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { test, expect, axeViolations as axeAll } from './fixtures.ts';
+
+/** axe on the page, without the preview iframe: that document is served by the learner's own server (ramp serve), not by the site. */
+async function axeViolations(page: Page): Promise<string[]> {
+  if ((await page.locator('[data-preview]').count()) === 0) return axeAll(page);
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).exclude('[data-preview]').analyze();
+  return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+const LAB = '/labs/pkl-to-endpoint/';
+const STEPS = ['inspect', 'scan', 'predict', 'serve', 'call', 'init'];
+
+test.describe.configure({ mode: 'serial' });
+test.setTimeout(120_000);
+
+test('a learner runs the lab to completion on the runner', async ({ page, consoleErrors }) => {
+  await page.goto(`${LAB}?runtime=runner`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  const lab = page.locator('onramp-lab');
+  expect(await axeViolations(page)).toEqual([]);
+
+  await page.getByRole('button', { name: 'Start the lab' }).click();
+  await expect(lab).toHaveAttribute('data-ready', 'runner', { timeout: 20_000 });
+  const terminal = page.locator('[data-terminal]');
+  await expect(terminal).toContainText('lab:', { timeout: 10_000 });
+
+  // Type in the terminal.
+  await terminal.click();
+  await page.keyboard.type('ramp inspect iris.pkl\n');
+  await expect(terminal).toContainText('setosa, versicolor, virginica', { timeout: 10_000 });
+
+  // The first check fails on the starter files, with the learner's message.
+  const first = page.locator('[data-step="inspect"]');
+  await first.getByRole('button', { name: 'Check' }).click();
+  await expect(first.locator('[data-result]')).toContainText('does not match the model yet');
+
+  // Hints one at a time.
+  await first.getByRole('button', { name: /Show a hint/ }).click();
+  await expect(first.locator('[data-hints] li:not([hidden])')).toHaveCount(1);
+
+  for (const id of STEPS) {
+    const step = page.locator(`[data-step="${id}"]`);
+    await step.getByRole('button', { name: 'Solve this step' }).click();
+    await expect(step.locator('[data-result]')).toHaveClass(/is-pass/, { timeout: 30_000 });
+    if (id === 'serve') {
+      // The preview shows the model page; the try-it form gets a prediction through the proxy.
+      const preview = page.frameLocator('[data-preview]');
+      await expect(preview.locator('body')).toContainText('iris', { timeout: 15_000 });
+      await preview.locator('form button, form [type="submit"]').first().click();
+      await expect(preview.locator('#result')).toContainText('predict', { timeout: 10_000 });
+    }
+  }
+  await expect(lab.locator('[data-progress]')).toHaveText('6 of 6 steps done');
+  await expect(lab.locator('[data-status]')).toContainText('finished the lab');
+  expect(await axeViolations(page)).toEqual([]);
+
+  // Reload keeps progress.
+  await page.reload();
+  await expect(lab.locator('[data-progress]')).toHaveText('6 of 6 steps done');
+  await expect(page.locator('[data-step="serve"] [data-done-mark]')).toBeVisible();
+
+  // Reset restores the starter files and clears progress.
+  await page.getByRole('button', { name: 'Start the lab' }).click();
+  await expect(lab).toHaveAttribute('data-ready', 'runner', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Reset lab' }).click();
+  await expect(lab).toHaveAttribute('data-ready', 'runner', { timeout: 30_000 });
+  await expect(lab.locator('[data-progress]')).toHaveText('0 of 6 steps done');
+  await page.locator('[data-file="answers.json"]').click();
+  await expect(page.locator('[data-editor]')).toContainText('"n_features": null');
+  const inspect = page.locator('[data-step="inspect"]');
+  await inspect.getByRole('button', { name: 'Check' }).click();
+  await expect(inspect.locator('[data-result]')).toHaveClass(/is-fail/);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('recorded mode teaches without a runtime', async ({ page }) => {
+  await page.goto(`${LAB}?runtime=recorded`);
+  const recorded = page.locator('[data-step="predict"] [data-recorded]');
+  await expect(recorded).toContainText('Recorded output');
+  await expect(recorded).toContainText('ramp predict');
+  await expect(page.locator('onramp-lab [data-runtime-label]')).toHaveText('Recorded output');
+  expect(await axeViolations(page)).toEqual([]);
+});
+
+test('the guide embeds the lab', async ({ page }) => {
+  await page.goto('/guides/pkl-to-endpoint/');
+  await expect(page.locator('onramp-lab[data-lab="pkl-to-endpoint"]')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Start the lab' })).toBeVisible();
+});
