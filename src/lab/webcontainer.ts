@@ -84,8 +84,16 @@ export class WebContainerRuntime implements LabRuntime {
     this.unsubscribe.push(
       this.wc.on('port', (port, type, url) => {
         const event: ServerEvent = { port, type, url };
+        if (type === 'open' && this.openPorts.has(port)) return;
         if (type === 'open') this.openPorts.set(port, event);
         else this.openPorts.delete(port);
+        this.servers.emit(event);
+      }),
+      // server-ready fires once a server answers; announce it if `port` has not already.
+      this.wc.on('server-ready', (port, url) => {
+        if (this.openPorts.has(port)) return;
+        const event: ServerEvent = { port, type: 'open', url };
+        this.openPorts.set(port, event);
         this.servers.emit(event);
       }),
       this.wc.on('error', (e) => this.closes.emit(e.message)),

@@ -1,0 +1,110 @@
+/**
+ * One contract, two runtimes: the same tests against the lab runner (the real service and a Node
+ * WebSocket client) and against the WebContainer adapter over a fake WebContainer.
+ */
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import type { LabRuntime, ServerEvent } from '../../src/lab/runtime.ts';
+import { WebContainerRuntime } from '../../src/lab/webcontainer.ts';
+import { labTree } from '../../src/shared/lab-files.ts';
+import { FakeWebContainer } from '../helpers/fake-webcontainer.ts';
+import { ROOT, startLabService, type LabService } from '../helpers/lab-service.ts';
+
+const LAB = 'pkl-to-endpoint';
+let svc: LabService;
+beforeAll(async () => {
+  svc = await startLabService();
+});
+afterAll(async () => {
+  await svc?.close();
+});
+
+const backends: [string, () => Promise<LabRuntime>][] = [
+  ['lab runner', async () => svc.runtime(LAB)],
+  [
+    'WebContainer (fake)',
+    async () => {
+      const tree = await labTree(ROOT, LAB);
+      const fakeFetch = (async () => new Response(JSON.stringify(tree))) as unknown as typeof fetch;
+      return new WebContainerRuntime({ treeUrl: '/labs/pkl-to-endpoint/tree.json', api: FakeWebContainer.api, fetch: fakeFetch });
+    },
+  ],
+];
+
+async function until(fn: () => boolean, ms = 8000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end && !fn()) await new Promise((r) => setTimeout(r, 50));
+  return fn();
+}
+
+describe.each(backends)('LabRuntime contract: %s', (name, make) => {
+  let rt: LabRuntime;
+  beforeEach(async () => {
+    rt = await make();
+    const steps: number[] = [];
+    await rt.boot((p) => p.fraction !== undefined && steps.push(p.fraction));
+    expect(steps.at(-1)).toBe(1);
+  });
+  afterEach(async () => {
+    await rt.teardown();
+  });
+
+  it('mounts the starter files, with ramp on the PATH as a real file', async () => {
+    const files = await rt.listFiles();
+    expect(files).toEqual(expect.arrayContaining(['iris.pkl', 'rows.json', 'call.mjs', 'bin/ramp']));
+    const r = await rt.exec('ramp scan iris.pkl', { timeoutMs: 20_000 });
+    expect(r.exitCode, r.output).toBe(0);
+    expect(r.output).toMatch(/safe/);
+  });
+
+  it('runs commands with their exit code and output', async () => {
+    const r = await rt.exec('echo out; echo err >&2; exit 3');
+    expect(r.exitCode).toBe(3);
+    expect(r.output).toContain('out');
+    expect(r.output).toContain('err');
+    expect(r.timedOut).toBe(false);
+  });
+
+  it('kills a command that runs past its timeout', async () => {
+    const started = Date.now();
+    const r = await rt.exec('sleep 20', { timeoutMs: 300 });
+    expect(r.timedOut).toBe(true);
+    expect(r.exitCode).toBe(null);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('reads and writes files, and mounts trees', async () => {
+    await rt.writeFile('notes/a.txt', 'hello');
+    expect(new TextDecoder().decode(await rt.readFile('notes/a.txt'))).toBe('hello');
+    await rt.mount({ deep: { directory: { 'b.json': { file: { contents: '{"b":1}' } } } }, 'bin.dat': { file: { base64: 'AAEC' } } });
+    expect(new TextDecoder().decode(await rt.readFile('deep/b.json'))).toBe('{"b":1}');
+    expect([...(await rt.readFile('bin.dat'))]).toEqual([0, 1, 2]);
+    expect((await rt.exec('cat notes/a.txt')).output).toBe('hello');
+  });
+
+  it('gives an interactive shell sized to the terminal', async () => {
+    let out = '';
+    const shell = await rt.shell({ cols: 90, rows: 20 }, (d) => (out += d));
+    shell.write('echo $((6*7)); stty size\r');
+    expect(await until(() => out.includes('42') && out.includes('20 90'))).toBe(true);
+    shell.resize(100, 30);
+    shell.write('stty size\r');
+    expect(await until(() => out.includes('30 100'))).toBe(true);
+  });
+
+  it('announces servers the lab starts, with a URL that reaches them', async () => {
+    const events: ServerEvent[] = [];
+    rt.onServer((e) => events.push(e));
+    const port = name === 'lab runner' ? 18941 : 18942;
+    await rt.exec(`node -e "require('http').createServer((q,r)=>r.end('hi from '+q.url)).listen(${port},'127.0.0.1')"`, { background: true });
+    expect(await until(() => events.some((e) => e.port === port && e.type === 'open'))).toBe(true);
+    const url = events.find((e) => e.port === port)!.url;
+    const res = await fetch(new URL('x', url));
+    expect(await res.text()).toBe('hi from /x');
+    await rt.exec(`pkill -f "listen\\(${port}" || true`);
+    expect(await until(() => events.some((e) => e.port === port && e.type === 'close'))).toBe(true);
+  });
+});
+
+it('boots the WebContainer with coep credentialless, matching the page headers', () => {
+  expect(FakeWebContainer.bootOptions[0]).toMatchObject({ coep: 'credentialless' });
+});
