@@ -19,6 +19,8 @@ const WORKSHOP_KEY = 'onramp:workshop';
 const BATCH_BYTES = 15 * 1024;
 const BATCH_EVENTS = 100;
 const EVENT_DELAY_MS = 2000;
+/** DOM event on `document` for every lab event, sent or not: `{ type, lab, step }`. */
+export const LAB_EVENT = 'onramp:lab-event';
 
 /** Where the API lives: same origin unless the site was built with PUBLIC_ONRAMP_API_URL. */
 export const API_BASE: string = ((import.meta.env?.PUBLIC_ONRAMP_API_URL as string | undefined) ?? '').replace(/\/$/, '');
@@ -97,7 +99,8 @@ async function post(path: string, body: unknown): Promise<{ status: number; retr
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
       credentials: 'omit',
-      keepalive: true,
+      // No keepalive: page hide is sendBeacon's job, and keepalive requests never report completion
+      // to DevTools (a page would never look idle to tests).
     });
     const retry = Number(res.headers.get('Retry-After'));
     let error: string | undefined;
@@ -254,6 +257,8 @@ export function sendFeedback(item: Omit<FeedbackInput, 'id'> & { id?: string }):
 
 /** Queues a progress event (batched, sent within a few seconds). A no-op under DNT/GPC. */
 export function track(type: EventType, fields: { lab?: string; step?: string; data?: Record<string, unknown> } = {}): string | null {
+  // Components on the page (e.g. "I'm stuck") follow the lab locally, whatever DNT says.
+  safe(() => document.dispatchEvent(new CustomEvent(LAB_EVENT, { detail: { type, lab: fields.lab, step: fields.step } })), true);
   if (!trackingAllowed()) return null;
   start();
   const persona = personaId();

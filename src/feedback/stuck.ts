@@ -7,13 +7,15 @@
  *   stuck.update({ step: 'predict' });          // when the learner moves on (resets the step timer)
  *
  * or writes <onramp-stuck lab="…" step="…" runtime="…"></onramp-stuck> and sets the same
- * properties. A report is feedback (kind "stuck": sent even with Do Not Track on, because the
+ * properties. The element also follows the lab's events (step_started, check_passed, check_failed
+ * sent through client.ts for the same lab and step) to keep its timer and last check current.
+ * A report is feedback (kind "stuck": sent even with Do Not Track on, because the
  * learner chose to send it) carrying lab, step, seconds on the step, the last check result and the
  * runtime; when tracking is allowed a `stuck` event also goes to the lab's event stream so the
  * workshop board sees it with the session.
  */
 import { LIMITS, STUCK_REASONS, type StuckContext } from '../shared/feedback-ids.ts';
-import { labEvents, sendFeedback, trackingAllowed } from './client.ts';
+import { LAB_EVENT, labEvents, sendFeedback, trackingAllowed } from './client.ts';
 import { PRIVACY_NOTE, commentBox, h, reasonsFieldset, uid } from './form.ts';
 
 export interface StuckOptions {
@@ -64,7 +66,21 @@ export class OnrampStuck extends HTMLElement {
     return ctx;
   }
 
+  /** Follows the lab through the events client: the step timer and the last check set themselves. */
+  private readonly follow = (e: Event): void => {
+    const { type, lab, step } = (e as CustomEvent<{ type: string; lab?: string; step?: string }>).detail ?? {};
+    if (lab !== this.lab || step !== this.step) return;
+    if (type === 'step_started') this.stepStartedAt = Date.now();
+    if (type === 'check_passed') this.lastCheck = 'passed';
+    if (type === 'check_failed') this.lastCheck = 'failed';
+  };
+
+  disconnectedCallback(): void {
+    document.removeEventListener(LAB_EVENT, this.follow);
+  }
+
   connectedCallback(): void {
+    document.addEventListener(LAB_EVENT, this.follow);
     if (this.toggle) return;
     this.classList.add('onramp-stuck');
     const panelId = uid('stuck');

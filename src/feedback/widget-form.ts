@@ -6,7 +6,7 @@
  */
 import { LIMITS, NO_REASONS, REASON_LABELS, YES_REASONS, type FeedbackReason } from '../shared/feedback-ids.ts';
 import { sendFeedback, trackingAllowed } from './client.ts';
-import { PRIVACY_NOTE, commentBox, h, reasonsFieldset } from './form.ts';
+import { PRIVACY_NOTE, commentBox, h, reasonsFieldset, uid } from './form.ts';
 
 export interface Vote {
   id: string;
@@ -103,7 +103,7 @@ function showForm(p: Parts, vote: Vote): void {
   const reasons = reasonsFieldset(vote.helpful ? 'What made it helpful?' : 'What went wrong?', vote.helpful ? YES_REASONS : NO_REASONS, vote.reason);
   const comment = commentBox(vote.helpful ? 'Anything else? (optional)' : 'What were you trying to do? (optional)', LIMITS.comment, vote.comment ?? '');
   const quote = (p.host as HTMLElement & { onrampQuote?: string }).onrampQuote ?? '';
-  const quoteBox = h('input', { type: 'checkbox', id: `${p.host.id || 'fb'}-quote`, checked: true });
+  const quoteBox = h('input', { type: 'checkbox', id: uid('quote'), checked: true });
   const quoteField = quote
     ? h('div', { class: 'onramp-fb-quote' }, quoteBox, h('label', { for: quoteBox.id, text: 'Include the text you selected:' }), h('blockquote', { text: quote }))
     : null;
@@ -145,7 +145,7 @@ function showForm(p: Parts, vote: Vote): void {
   skip.addEventListener('click', () => showSummary(p, vote, true));
   p.details.replaceChildren(form);
   p.details.hidden = false;
-  (form.querySelector<HTMLInputElement>('input:checked') ?? form.querySelector<HTMLInputElement>('input[type="radio"]'))?.focus();
+  (form.querySelector<HTMLInputElement>('input[type="radio"]:checked') ?? form.querySelector<HTMLInputElement>('input[type="radio"]'))?.focus();
 }
 
 /** Called by the light element on a Yes/No click (and to restore a saved answer). */
