@@ -15,6 +15,11 @@ export class OnrampLab extends HTMLElement {
     this.data = JSON.parse(this.querySelector('[data-lab-data]')!.textContent!) as LabClientData;
     this.renderProgress();
     this.addEventListener('click', (e) => this.onClick(e));
+    // Intent to start (pointer over or focus on Start): fetch the workspace's code ahead of the click.
+    const start = this.querySelector<HTMLButtonElement>('[data-action="start"]')!;
+    const warm = () => void import('./workspace.ts').then((w) => w.prefetch()).catch(() => {});
+    start.addEventListener('pointerenter', warm, { once: true });
+    start.addEventListener('focus', warm, { once: true });
     const want = new URLSearchParams(location.search).get('runtime');
     let restart = false;
     try {

@@ -39,6 +39,13 @@ async function makeRuntime(choice: Exclude<Choice, 'recorded'>, data: LabClientD
   return new RunnerRuntime({ lab: data.id, cols: size.cols, rows: size.rows });
 }
 
+/** Starts fetching the terminal and runner code (called when the learner shows intent to start). */
+export function prefetch(): void {
+  void import('@xterm/xterm').catch(() => {});
+  void import('@xterm/addon-fit').catch(() => {});
+  void import('../runner-client.ts').catch(() => {});
+}
+
 export async function startWorkspace(lab: OnrampLab): Promise<void> {
   const data = lab.data;
   const events: LabEvents = await loadLabEvents(data.id);
@@ -121,8 +128,25 @@ export async function startWorkspace(lab: OnrampLab): Promise<void> {
 
   if (param === 'recorded') return recorded('Recorded mode was asked for.');
 
-  // Terminal first, so its size is known when the runtime starts the shell.
+  // The runtime boots while the terminal's code loads; the shell is resized to the real size after.
   workspace.hidden = false;
+  const box = termBox.getBoundingClientRect();
+  const guess = { cols: Math.max(40, Math.floor((box.width - 8) / 8.4)) || 80, rows: Math.max(10, Math.floor((box.height - 8) / 17)) || 24 };
+  const booting = (async () => {
+    const tries: Exclude<Choice, 'recorded'>[] = param === 'webcontainer' || param === 'runner' ? [param] : (await webContainerReachable()) ? ['webcontainer', 'runner'] : ['runner'];
+    let lastError = '';
+    for (const choice of tries) {
+      const candidate = await makeRuntime(choice, data, guess);
+      try {
+        await candidate.boot((p) => progress(p.message, p.fraction));
+        return { runtime: candidate, error: '' };
+      } catch (error) {
+        lastError = (error as Error).message;
+        await candidate.teardown().catch(() => {});
+      }
+    }
+    return { runtime: null, error: lastError };
+  })();
   const [{ Terminal }, { FitAddon }] = await terminalModules;
   const term = new Terminal({ convertEol: false, cursorBlink: true, fontSize: 14, scrollback: 5000, screenReaderMode: false, theme: { background: '#111418' } });
   const fit = new FitAddon();
@@ -134,21 +158,7 @@ export async function startWorkspace(lab: OnrampLab): Promise<void> {
     /* hidden */
   }
   const size = { cols: term.cols || 80, rows: term.rows || 24 };
-
-  let runtime: LabRuntime | null = null;
-  const tries: Exclude<Choice, 'recorded'>[] = param === 'webcontainer' || param === 'runner' ? [param] : (await webContainerReachable()) ? ['webcontainer', 'runner'] : ['runner'];
-  let lastError = '';
-  for (const choice of tries) {
-    const candidate = await makeRuntime(choice, data, size);
-    try {
-      await candidate.boot((p) => progress(p.message, p.fraction));
-      runtime = candidate;
-      break;
-    } catch (error) {
-      lastError = (error as Error).message;
-      await candidate.teardown().catch(() => {});
-    }
-  }
+  const { runtime, error: lastError } = await booting;
   if (!runtime) {
     term.dispose();
     return recorded(`No live runtime is available (${lastError}).`);
