@@ -90,6 +90,17 @@ test('recorded mode teaches without a runtime', async ({ page }) => {
   expect(await axeViolations(page)).toEqual([]);
 });
 
+test('without a runner the lab falls back to recorded output on its own', async ({ page }) => {
+  // As a service started with ONRAMP_LAB_RUNNER=off answers; no WebContainer can boot offline either.
+  await page.route('**/api/labs/*/sessions', (route) => route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: 'the lab runner is turned off on this server (ONRAMP_LAB_RUNNER=off)' }) }));
+  await page.goto(LAB);
+  await page.getByRole('button', { name: 'Start the lab' }).click();
+  await expect(page.locator('onramp-lab [data-runtime-label]')).toHaveText('Recorded output', { timeout: 20_000 });
+  await expect(page.locator('onramp-lab [data-boot-message]')).toContainText('ONRAMP_LAB_RUNNER=off');
+  await expect(page.locator('[data-step="serve"] [data-recorded]')).toContainText('Serving iris');
+  expect(await axeViolations(page)).toEqual([]);
+});
+
 test('the guide embeds the lab', async ({ page }) => {
   await page.goto('/guides/pkl-to-endpoint/');
   await expect(page.locator('onramp-lab[data-lab="pkl-to-endpoint"]')).toBeVisible();
