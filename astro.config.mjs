@@ -18,8 +18,16 @@ const extraSections = JSON.parse(process.env.ONRAMP_EXTRA_SECTIONS ?? '[]').map(
 
 // Lab pages embed a WebContainer or the lab runner; both want a cross-origin isolated page.
 // The dev server sends the same headers the Onramp service sends in production.
+// Links are prefetched by the browser's Speculation Rules (on hover or pointer-down, same as
+// Starlight's default prefetchAll), not by Astro's prefetch script: ~100 bytes instead of 1 kB of JS
+// on every page. Browsers without the API simply navigate without prefetching.
+const speculationRules = JSON.stringify({
+  prefetch: [{ where: { and: [{ href_matches: '/*' }, { not: { href_matches: ['/api/*', '/lab-preview/*'] } }] }, eagerness: 'moderate' }],
+});
+
 export default defineConfig({
   site: process.env.ONRAMP_SITE_URL ?? 'http://localhost:4321',
+  prefetch: false,
   server: { headers: isolationHeaders },
   integrations: [
     onramp(),
@@ -28,6 +36,7 @@ export default defineConfig({
       description: 'Onboarding for the ML and data platform: start from where you are.',
       logo: { src: './src/assets/onramp-mark.svg', alt: '' },
       customCss: ['./src/styles/onramp.css'],
+      head: [{ tag: 'script', attrs: { type: 'speculationrules' }, content: speculationRules }],
       // Wrapped code never scrolls sideways, so no unlabeled scroll regions (axe landmark-unique).
       expressiveCode: { defaultProps: { wrap: true } },
       routeMiddleware: './src/routeData.ts',
