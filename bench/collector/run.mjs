@@ -97,9 +97,13 @@ async function run(name, env, count, cleanup) {
   for (const r of rows) {
     console.log(`  ${String(r.size).padStart(5)}  ${String(r.eventsPerSecond).padStart(8)}  ${String(r.requestsPerSecond).padStart(5)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.max).padStart(6)}  ${String(r.non2xx).padStart(7)}  ${String(r.errors).padStart(6)}`);
   }
-  const verdict = stored === acked ? 'nothing lost, nothing doubled' : `MISMATCH: ${acked - stored} missing`;
+  // Requests still in flight when autocannon stops are stored but not counted as acknowledged, so
+  // rows may exceed the acknowledged count by at most one request per connection per scenario.
+  const slack = CONNECTIONS * (1 + 20);
+  const ok = stored >= acked && stored - acked <= slack;
+  const verdict = ok ? `nothing lost (${stored - acked} more rows from requests in flight at the end; ids are primary keys, so none doubled)` : `MISMATCH: ${acked - stored} acknowledged events missing`;
   console.log(`  acknowledged ${acked} events, ${stored} rows in the database: ${verdict}`);
-  return { rows, acked, stored };
+  return { rows, acked, stored, ok };
 }
 
 console.log(`Collector ingest: ${CONNECTIONS} connections, ${DURATION} s per scenario, ${cpus().length} CPUs, Node ${process.versions.node}`);
@@ -114,7 +118,7 @@ const sqlite = await run(`SQLite (synchronous=${SYNC}, WAL)`, { ONRAMP_SITE_DIR:
   return Number(n);
 });
 
-let failed = sqlite.acked !== sqlite.stored;
+let failed = !sqlite.ok;
 if (PG_URL) {
   const schema = `bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: PG_URL });
@@ -130,7 +134,7 @@ if (PG_URL) {
       await admin.end();
     },
   );
-  failed ||= pgResult.acked !== pgResult.stored;
+  failed ||= !pgResult.ok;
 } else {
   console.log('\nPostgreSQL: skipped (set ONRAMP_BENCH_DATABASE_URL, or start one with `eval "$(.ci/postgres start)"`)');
 }

@@ -1,5 +1,14 @@
+import AxeBuilder from '@axe-core/playwright';
 import type { APIRequestContext, Page } from '@playwright/test';
-import { axeViolations, expect, test } from './fixtures.ts';
+import { expect, test } from './fixtures.ts';
+
+/** axe with the fixtures' rules; `exclude` leaves out e.g. a lab's preview iframe (served by the learner's own server). */
+async function axeViolations(page: Page, exclude: string[] = []): Promise<string[]> {
+  let builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']);
+  for (const selector of exclude) builder = builder.exclude(selector);
+  const results = await builder.analyze();
+  return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
 
 // The token playwright.config.ts starts the e2e service with.
 const TOKEN = 'e2e-admin-token-0123456789abcdef';
@@ -189,5 +198,51 @@ test.describe('insights', () => {
     await page.reload();
     await expect(page.getByRole('heading', { name: 'Helpfulness by page' })).toBeVisible();
     expect(consoleErrors.filter((e) => !e.includes('401'))).toEqual([]);
+  });
+});
+
+test.describe("lab: I'm stuck and progress events", () => {
+  test.setTimeout(120_000);
+  test('a learner reports being stuck on a step, with its context, and the lab sends progress events', async ({ page, request }) => {
+    await page.goto('/labs/pkl-to-endpoint/?runtime=runner');
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.getByRole('button', { name: 'Start the lab' }).click();
+    await expect(page.locator('onramp-lab')).toHaveAttribute('data-ready', 'runner', { timeout: 30_000 });
+    const stuck = page.locator('onramp-stuck').first();
+    await expect(stuck).toBeVisible();
+    const step = await stuck.evaluate((el) => (el as HTMLElement & { step: string }).step);
+    const toggle = stuck.getByRole('button', { name: "I'm stuck" });
+    await toggle.click();
+    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    const reasons = stuck.getByRole('group', { name: 'What is happening?' });
+    await expect(reasons.getByRole('radio').first()).toBeFocused();
+    // A reason is required; the error says so.
+    await stuck.getByRole('button', { name: 'Send to the platform team' }).click();
+    await expect(stuck.getByRole('alert')).toContainText('Choose what is happening');
+    await reasons.getByLabel('A command failed').check();
+    const marker = `stuck-${Date.now()}`;
+    await stuck.getByLabel(/What did you try/).fill(`ramp inspect fails ${marker}`);
+    await stuck.getByRole('button', { name: 'Send to the platform team' }).click();
+    await expect(stuck.getByRole('status')).toContainText('The platform team sees where you are stuck');
+    await expect(toggle).toBeFocused();
+    expect(await axeViolations(page, ['[data-preview]'])).toEqual([]);
+
+    await expect
+      .poll(async () => (await exported(request)).filter((r) => r.comment?.includes(marker)).length, { timeout: 15_000 })
+      .toBe(1);
+    const report = (await exported(request)).find((r) => r.comment?.includes(marker)) as Row & { kind: string; lab: string; step: string; context: { stepSeconds: number; lastCheck: string; runtime: string } };
+    expect(report).toMatchObject({ kind: 'stuck', helpful: false, reason: 'command_failed', lab: 'pkl-to-endpoint', step, page: '/labs/pkl-to-endpoint/' });
+    expect(report.context.runtime).toBe('runner');
+    expect(report.context.lastCheck).toBe('none');
+    expect(report.context.stepSeconds).toBeGreaterThanOrEqual(0);
+
+    // Progress events from the lab UI went through the same client: lab_started, and the stuck event.
+    const events = async () => {
+      const res = await request.get('/api/insights/export?kind=events&format=json', { headers: auth });
+      return (await res.json()) as { type: string; lab?: string; step?: string; data?: Record<string, unknown> }[];
+    };
+    await expect.poll(async () => (await events()).some((e) => e.type === 'stuck' && e.data?.feedback === report.id), { timeout: 15_000 }).toBe(true);
+    expect((await events()).some((e) => e.type === 'lab_started' && e.lab === 'pkl-to-endpoint')).toBe(true);
   });
 });
