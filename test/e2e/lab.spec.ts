@@ -37,6 +37,11 @@ test('a learner runs the lab to completion on the runner', async ({ page, consol
   await page.keyboard.type('ramp inspect iris.pkl\n');
   await expect(terminal).toContainText('setosa, versicolor, virginica', { timeout: 10_000 });
 
+  // Esc then Tab leaves the terminal (no keyboard trap).
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => !!document.activeElement?.closest('[data-terminal]'))).toBe(false);
+
   // The first check fails on the starter files, with the learner's message.
   const first = page.locator('[data-step="inspect"]');
   await first.getByRole('button', { name: 'Check' }).click();

@@ -3,7 +3,8 @@
  * session, checks in their own process groups). Each check must fail on the starter files, and
  * pass once that step's solution is applied, in order.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { labIds, labSolutionFiles, loadLab } from '../../src/shared/lab-files.ts';
 import { applySolution, runCheck } from '../../src/lab/solve.ts';
 import { ROOT, startLabService, type LabService } from '../helpers/lab-service.ts';
@@ -17,6 +18,28 @@ afterAll(async () => {
 });
 
 const ids = labIds(ROOT);
+
+/** Ports the labs' servers use (pkl-to-endpoint serves on 8080, as its text says). */
+const LAB_PORTS = [8080];
+
+/** Waits until nothing listens on the port: a server left by another run would make a check pass on the starter files. */
+async function waitUntilFree(port: number, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const busy = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (!busy) return;
+    if (Date.now() > end) throw new Error(`port ${port} stays in use by another process; the lab's checks cannot be tested while it is`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeEach(async () => {
+  for (const port of LAB_PORTS) await waitUntilFree(port);
+}, 70_000);
 
 it('finds at least one lab', () => {
   expect(ids.length).toBeGreaterThan(0);

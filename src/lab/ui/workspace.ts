@@ -86,7 +86,7 @@ export async function startWorkspace(lab: OnrampLab): Promise<void> {
   const frame = h('iframe', { title: 'Preview of the server the lab started', 'data-preview': '' });
   previewSection.append(h('h3', { id: `lab-${data.id}-preview-h` }, 'Preview'), h('div', { class: 'onramp-lab__address' }, address, goButton, newTab), frame);
   workspace.replaceChildren(
-    h('section', { class: 'onramp-lab__term-section', 'aria-labelledby': `lab-${data.id}-term-h` }, h('h3', { id: `lab-${data.id}-term-h` }, 'Terminal'), termBox),
+    h('section', { class: 'onramp-lab__term-section', 'aria-labelledby': `lab-${data.id}-term-h` }, h('h3', { id: `lab-${data.id}-term-h` }, 'Terminal'), h('p', { class: 'onramp-lab__hint', id: `lab-${data.id}-term-help` }, 'Tab completes in the shell; press Esc then Tab to leave the terminal.'), termBox),
     h(
       'section',
       { class: 'onramp-lab__files-section', 'aria-labelledby': `lab-${data.id}-files-h` },
@@ -152,6 +152,17 @@ export async function startWorkspace(lab: OnrampLab): Promise<void> {
   const fit = new FitAddon();
   term.loadAddon(fit);
   term.open(termBox);
+  // No keyboard trap: Tab goes to the shell (completion), but Esc then Tab leaves the terminal.
+  let escaped = false;
+  term.attachCustomKeyEventHandler((e) => {
+    if (e.type !== 'keydown') return true;
+    if (e.key === 'Tab' && escaped) {
+      escaped = false;
+      return false;
+    }
+    escaped = e.key === 'Escape';
+    return true;
+  });
   try {
     fit.fit();
   } catch {
