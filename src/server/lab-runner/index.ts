@@ -71,6 +71,8 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
   const sockets = new Map<string, WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   let poller: NodeJS.Timeout | null = null;
+  /** Sessions being torn down; `close()` waits for them so no directory or process outlives the service. */
+  const ending = new Set<Promise<void>>();
   let lastListening = '';
 
   const send = (ws: WebSocket, msg: ServerMessage) => {
@@ -86,7 +88,9 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
       if (reason) send(ws, { t: 'closing', reason });
       ws.close(1000, reason?.slice(0, 100));
     }
-    await session.destroy();
+    const done = session.destroy();
+    ending.add(done);
+    await done.finally(() => ending.delete(done));
     if (sessions.size === 0 && poller) {
       clearInterval(poller);
       poller = null;
@@ -246,6 +250,7 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
     },
     async close() {
       await Promise.all([...sessions.values()].map((s) => end(s, 'the server is shutting down')));
+      await Promise.allSettled([...ending]);
       wss.close();
     },
   };
