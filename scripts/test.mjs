@@ -37,6 +37,14 @@ if (wants('unit')) {
   if (code !== 0 || !report) problems.push(`unit tests (vitest exited ${code})`);
 }
 
+if (wants('types')) {
+  // Type check everything, including the WebContainer adapter against @webcontainer/api's types.
+  const synced = await run(bin('astro'), ['sync'], { env: { ASTRO_TELEMETRY_DISABLED: '1' } });
+  const code = synced === 0 ? await run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']) : synced;
+  if (code === 0) console.log('Type check: no errors.');
+  else problems.push(`type check (exit ${code})`);
+}
+
 if (wants('e2e')) {
   if (buildIsStale()) {
     console.log('\nBuilding the site for the browser tests…');
