@@ -1,42 +1,75 @@
 /**
- * The default store: one SQLite file through node:sqlite (synchronous, in-process), in WAL mode.
- * Writes are grouped per tick into one transaction; the promise of each request settles after
- * COMMIT returns, so an acknowledged item survives a crash of the process (and, with
- * synchronous=FULL, of the machine).
+ * The default store: one SQLite file through node:sqlite, in WAL mode. Writes are grouped per tick
+ * into one transaction, committed by a writer thread (sqlite-writer.ts) so fsync never blocks the
+ * HTTP thread; the promise of each request settles after COMMIT returns, so an acknowledged item
+ * survives a crash of the process (and, with synchronous=FULL, of the machine). Reads use a
+ * second connection on this thread.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations.ts';
-import {
-  EVENT_COLUMNS,
-  FEEDBACK_COLUMNS,
-  GroupCommitter,
-  eventRow,
-  feedbackRow,
-  type Store,
-  type TriageRow,
-  type WriteJob,
-  type WriteResult,
-} from './types.ts';
+import { commitJobs, configure } from './sqlite-common.ts';
+import { GroupCommitter, eventRow, feedbackRow, type Store, type TriageRow, type WriteJob, type WriteResult } from './types.ts';
 
 export interface SqliteOptions {
   /** `full` (default) syncs the WAL on every commit; `normal` survives process crashes but may lose the last commits on power loss. */
   synchronous?: 'full' | 'normal';
+  /** Commit in a worker thread (default for files), so fsync never stalls request handling. */
+  worker?: boolean;
+}
+
+/** Commits through the writer thread; one message per group. */
+function workerCommitter(file: string, synchronous: 'full' | 'normal') {
+  const worker = new Worker(new URL('./sqlite-writer.ts', import.meta.url), { workerData: { file, synchronous } });
+  worker.unref();
+  const waiting = new Map<number, { resolve: (r: WriteResult[]) => void; reject: (e: Error) => void }>();
+  let seq = 0;
+  let failure: Error | null = null;
+  const failAll = (error: Error) => {
+    failure = error;
+    for (const w of waiting.values()) w.reject(error);
+    waiting.clear();
+  };
+  worker.on('message', (m: { seq: number; results?: WriteResult[]; error?: string }) => {
+    const w = waiting.get(m.seq);
+    if (!w) return;
+    waiting.delete(m.seq);
+    if (m.results) w.resolve(m.results);
+    else w.reject(new Error(m.error ?? 'SQLite writer failed'));
+  });
+  worker.on('error', (error: Error) => failAll(error));
+  worker.on('exit', (code) => failAll(new Error(`SQLite writer thread exited (${code})`)));
+  return {
+    commit(jobs: WriteJob[]): Promise<WriteResult[]> {
+      if (failure) return Promise.reject(failure);
+      return new Promise((resolve, reject) => {
+        const id = ++seq;
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ seq: id, jobs });
+      });
+    },
+    async close() {
+      if (failure) return;
+      worker.ref();
+      await new Promise<void>((done) => {
+        worker.once('message', () => done());
+        worker.once('exit', () => done());
+        worker.postMessage({ close: true });
+      });
+      await worker.terminate();
+    },
+  };
 }
 
 export function openSqliteStore(file: string, options: SqliteOptions = {}): Store {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const synchronous = options.synchronous ?? 'full';
   const db = new DatabaseSync(file, { timeout: 5000 });
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec(`PRAGMA synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-  db.exec('PRAGMA foreign_keys = ON');
+  configure(db, synchronous);
   migrate(db);
 
-  // ON CONFLICT (id) DO NOTHING, not INSERT OR IGNORE: OR IGNORE would also silently skip a row
-  // that breaks a NOT NULL constraint, and count it as a duplicate.
-  const insertFeedback = db.prepare(`INSERT INTO feedback (${FEEDBACK_COLUMNS.join(', ')}) VALUES (${FEEDBACK_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`);
-  const insertEvent = db.prepare(`INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`);
   const statements = new Map<string, StatementSync>();
   const prepared = (sql: string) => {
     let s = statements.get(sql);
@@ -48,23 +81,10 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
     return s;
   };
 
-  function commit(jobs: WriteJob[]): WriteResult[] {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      const results = jobs.map((job) => {
-        let accepted = 0;
-        if (job.kind === 'feedback') for (const row of job.rows) accepted += Number(insertFeedback.run(...FEEDBACK_COLUMNS.map((c) => row[c])).changes);
-        else for (const row of job.rows) accepted += Number(insertEvent.run(...EVENT_COLUMNS.map((c) => row[c])).changes);
-        return { accepted, duplicates: job.rows.length - accepted };
-      });
-      db.exec('COMMIT');
-      return results;
-    } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-  const committer = new GroupCommitter(commit);
+  // Reads and triage use this connection; ingest goes through the writer thread (WAL lets both
+  // work at once), or through this connection for an in-memory database.
+  const writer = file !== ':memory:' && options.worker !== false ? workerCommitter(file, synchronous) : null;
+  const committer = new GroupCommitter(writer ? (jobs) => writer.commit(jobs) : commitJobs(db));
   let closed = false;
 
   return {
@@ -88,6 +108,7 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
       if (closed) return;
       closed = true;
       await committer.drain();
+      await writer?.close();
       db.close();
     },
   };
