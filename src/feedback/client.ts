@@ -23,7 +23,7 @@ const EVENT_DELAY_MS = 2000;
 export const LAB_EVENT = 'onramp:lab-event';
 
 /** Where the API lives: same origin unless the site was built with PUBLIC_ONRAMP_API_URL. */
-export const API_BASE: string = ((import.meta.env?.PUBLIC_ONRAMP_API_URL as string | undefined) ?? '').replace(/\/$/, '');
+export const API_BASE: string = ((import.meta.env.PUBLIC_ONRAMP_API_URL as string | undefined) ?? '').replace(/\/$/, '');
 
 function safe<T>(fn: () => T, fallback: T): T {
   try {

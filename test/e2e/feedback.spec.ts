@@ -137,6 +137,19 @@ test.describe('page feedback', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  test('with Global Privacy Control on, the widget says so and still sends what the reader gives', async ({ page, request }) => {
+    await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+    await page.goto('/guides/measure-adoption/');
+    const widget = page.locator('onramp-feedback');
+    await widget.getByRole('button', { name: 'Yes' }).click();
+    await expect(widget.getByText(/Do Not Track is on in this browser/)).toBeVisible();
+    const marker = `gpc-${Date.now()}`;
+    await widget.getByLabel('Anything else? (optional)').fill(marker);
+    await widget.getByRole('button', { name: 'Send feedback' }).click();
+    await expect.poll(() => queued(page)).toBe(0);
+    expect((await exported(request)).filter((r) => r.comment === marker)).toHaveLength(1);
+  });
+
   test('the widget is not on the insights page', async ({ page }) => {
     await page.goto('/insights/');
     await expect(page.locator('onramp-feedback')).toHaveCount(0);

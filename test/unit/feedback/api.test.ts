@@ -14,6 +14,7 @@ import { createService, type Service } from '../../../src/server/app.ts';
 import { readFeedbackConfig } from '../../../src/server/feedback/config.ts';
 import { feedbackPart } from '../../../src/server/feedback/part.ts';
 import { csvCell } from '../../../src/server/feedback/export.ts';
+import { RateLimiter } from '../../../src/server/feedback/guard.ts';
 import { personaIds } from '../../../src/shared/personas.ts';
 import { NASTY } from './nasty.ts';
 
@@ -327,6 +328,24 @@ describe('CORS', () => {
 });
 
 describe('rate limit', () => {
+  it('keys clients by a daily-salted hash that holds no address', () => {
+    let now = Date.UTC(2025, 0, 1, 12);
+    const limiter = new RateLimiter(10, () => now);
+    const key = limiter.keyOf('203.0.113.9', 'Mozilla/5.0');
+    expect(key).not.toContain('203.0.113.9');
+    expect(key).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(limiter.keyOf('203.0.113.9', 'Mozilla/5.0')).toBe(key);
+    expect(limiter.keyOf('203.0.113.9', 'Other/1.0')).not.toBe(key);
+    now += 86_400_000;
+    expect(limiter.keyOf('203.0.113.9', 'Mozilla/5.0')).not.toBe(key);
+    // Tokens refill over the minute.
+    for (let i = 0; i < 10; i++) expect(limiter.take('k')).toBe(0);
+    expect(limiter.take('k')).toBeGreaterThan(0);
+    now += 6_000;
+    expect(limiter.take('k')).toBe(0);
+    expect(new RateLimiter(0).take('k')).toBe(0);
+  });
+
   it('answers 429 with Retry-After past the limit, per client', async () => {
     const limited = await start({ ONRAMP_RATE_LIMIT: '5' });
     try {
