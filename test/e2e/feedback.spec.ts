@@ -172,6 +172,8 @@ test.describe('insights', () => {
     await page.getByLabel('Admin token').fill(TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('heading', { name: 'Helpfulness by page' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeHidden();
+    await expect(page.getByLabel('Admin token')).toBeHidden();
     await expect(page.locator('#pages svg[role="img"]')).toHaveCount(1);
     await expect(page.locator('#pages table')).toContainText('/about/');
     for (const heading of ['Summary', 'Friction hot spots', 'Reasons', 'Comments', 'Lab funnels', 'Time to first endpoint', 'Trends by week']) {
@@ -207,9 +209,13 @@ test.describe('insights', () => {
     expect(file.suggestedFilename()).toMatch(/^onramp-feedback-\d{4}-\d{2}-\d{2}\.csv$/);
 
     expect(await axeViolations(page)).toEqual([]);
-    // The token survives a reload of this tab.
+    // The token survives a reload of this tab; signing out forgets it.
     await page.reload();
     await expect(page.getByRole('heading', { name: 'Helpfulness by page' })).toBeVisible();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByLabel('Admin token')).toBeFocused();
+    await expect(page.getByRole('heading', { name: 'Helpfulness by page' })).toBeHidden();
+    expect(await page.evaluate(() => sessionStorage.getItem('onramp:admin-token'))).toBeNull();
     expect(consoleErrors.filter((e) => !e.includes('401'))).toEqual([]);
   });
 });
