@@ -1,6 +1,8 @@
 // `npm test`: unit tests (Vitest), a fresh build when needed, then browser tests (Playwright on
 // Chromium) against the built site served by the Onramp service. Ends with one summary line.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from './build.mjs';
 import { bin, buildIsStale, root, run } from './lib.mjs';
@@ -22,7 +24,28 @@ function readJson(file) {
   }
 }
 
+/**
+ * The PostgreSQL store suite needs a server. CI starts one (.ci/run); on a developer's machine with
+ * PostgreSQL installed we start a throwaway one here, and without it the suite says it is skipped.
+ */
+async function startPostgres() {
+  if (process.env.ONRAMP_TEST_DATABASE_URL || process.platform !== 'linux') return null;
+  const haveServer = ['/usr/lib/postgresql'].some((dir) => existsSync(dir) && readdirSync(dir).some((v) => existsSync(join(dir, v, 'bin', 'initdb'))));
+  if (!haveServer) return null;
+  const script = join(root, '.ci', 'postgres');
+  const env = { ...process.env, ONRAMP_PG_STATE: join(tmpdir(), `onramp-test-postgres-${process.pid}`) };
+  const started = spawnSync('bash', [script, 'start'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = /ONRAMP_TEST_DATABASE_URL=(\S+)/.exec(started.stdout ?? '')?.[1];
+  if (started.status !== 0 || !url) {
+    console.log('Could not start a local PostgreSQL for the store suite; it will be skipped.');
+    return null;
+  }
+  process.env.ONRAMP_TEST_DATABASE_URL = url;
+  return () => spawnSync('bash', [script, 'stop'], { env, stdio: 'inherit' });
+}
+
 if (wants('unit')) {
+  const stopPostgres = await startPostgres();
   // Bundle ramp once up front, so parallel test files do not race to build it on first use.
   const { buildRamp } = await import('../labs/ramp/build.mjs');
   await buildRamp();
@@ -35,6 +58,7 @@ if (wants('unit')) {
     totals.skipped += report.numPendingTests + (report.numTodoTests ?? 0);
   }
   if (code !== 0 || !report) problems.push(`unit tests (vitest exited ${code})`);
+  stopPostgres?.();
 }
 
 if (wants('types')) {
