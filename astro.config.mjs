@@ -42,7 +42,6 @@ export default defineConfig({
       routeMiddleware: './src/routeData.ts',
       components: {
         Sidebar: './src/overrides/Sidebar.astro',
-        Search: './src/overrides/Search.astro',
         MarkdownContent: './src/overrides/MarkdownContent.astro',
         Footer: './src/overrides/Footer.astro',
       },

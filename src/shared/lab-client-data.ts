@@ -1,8 +1,8 @@
-/** Build time: a lab definition as the browser gets it (Markdown rendered to HTML). */
+/** Build time: a lab definition as its page renders it (Markdown to HTML) and as its script reads it. */
 import { micromark } from 'micromark';
-import type { LabClientData, LabDefinition } from './lab-schema.ts';
+import type { LabClientData, LabDefinition, LabPageData } from './lab-schema.ts';
 
-export function labClientData(lab: LabDefinition): LabClientData {
+export function labPageData(lab: LabDefinition): LabPageData {
   return {
     id: lab.id,
     title: lab.title,
@@ -20,4 +20,9 @@ export function labClientData(lab: LabDefinition): LabClientData {
       solution: { files: s.solution.files, run: s.solution.run },
     })),
   };
+}
+
+/** The part the browser script reads; the step bodies and hints are already in the page. */
+export function labClientData(page: LabPageData): LabClientData {
+  return { ...page, steps: page.steps.map(({ bodyHtml: _body, hintsHtml: _hints, ...step }) => step) };
 }

@@ -83,7 +83,7 @@ export interface LabRecording {
   steps: { id: string; commands: { command: string; output: string; exitCode: number | null }[]; check: { command: string; output: string; exitCode: number | null } }[];
 }
 
-/** What the lab page embeds for the browser: the definition with bodies and hints rendered to HTML. */
+/** What the lab script needs in the browser: everything but the prose, which is in the page's HTML. */
 export interface LabClientData {
   id: string;
   title: string;
@@ -94,10 +94,13 @@ export interface LabClientData {
   steps: {
     id: string;
     title: string;
-    bodyHtml: string;
     try?: string;
     check: { run: string; message: string; timeout: number };
-    hintsHtml: string[];
     solution: { files: string[]; run: string[] };
   }[];
+}
+
+/** What a lab page renders: the client data plus each step's body and hints rendered to HTML. */
+export interface LabPageData extends Omit<LabClientData, 'steps'> {
+  steps: (LabClientData['steps'][number] & { bodyHtml: string; hintsHtml: string[] })[];
 }
