@@ -177,11 +177,17 @@ const tBare = buildBare(bareDir);
 console.log(`  builds: Onramp ${tOnramp.toFixed(1)} s, bare ${tBare.toFixed(1)} s`);
 console.log('\nJS + HTML, gzip, loaded up front:');
 results.bytes = {};
-for (const page of ['', 'guides/pkl-to-endpoint', 'guides/ship-a-model-version', 'personas/data-scientist']) {
+const PAGES_MEASURED = [
+  ['', 'goal ≤ 1.15×'],
+  ['guides/ship-a-model-version', 'goal ≤ 1.15×'],
+  ['guides/pkl-to-endpoint', 'no goal: embeds the lab, whose steps bare Starlight does not have'],
+  ['personas/data-scientist', 'no goal: for reference'],
+];
+for (const [page, note] of PAGES_MEASURED) {
   const a = pageBytes(join(onrampDir, 'dist'), page);
   const b = pageBytes(join(bareDir, 'dist'), page);
   results.bytes[page || '/'] = { onramp: a, bare: b, ratio: a.total / b.total };
-  console.log(`  /${page}${page ? '/' : ''}: Onramp ${kB(a.total)} (HTML ${kB(a.html)} + JS ${kB(a.js)}) vs bare ${kB(b.total)} → ${ratio(a.total, b.total)} (goal ≤ 1.15×)`);
+  console.log(`  /${page}${page ? '/' : ''}: Onramp ${kB(a.total)} (HTML ${kB(a.html)} + JS ${kB(a.js)}) vs bare ${kB(b.total)} → ${ratio(a.total, b.total)} (${note})`);
 }
 
 // 2. Lighthouse.
