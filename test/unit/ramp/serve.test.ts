@@ -187,9 +187,13 @@ describe('ramp serve lifecycle', () => {
     s.proc.kill('SIGINT');
     expect(await s.exit).toBe(0);
     const h = spawn(process.execPath, [BIN, 'serve', join(MODELS, 'dtc.p4.pkl'), '--port', '0'], { env: { ...process.env, NO_COLOR: '1' } });
-    const banner = await new Promise<string>((resolve) => {
+    const banner = await new Promise<string>((resolve, reject) => {
       let b = '';
+      let err = '';
       h.stdout.on('data', (d) => { b += d; if (b.includes('Ctrl+C')) resolve(b); });
+      h.stderr.on('data', (d) => { err += d; });
+      // A server that dies before its banner fails the test with what it said, instead of hanging.
+      h.on('exit', (code) => reject(new Error(`ramp serve exited ${code} before its banner:\n${b}${err}`)));
     });
     expect(banner).toMatch(/^Serving dtc on http:\/\/127\.0\.0\.1:\d+/);
     expect(banner).toMatch(/curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/v2\/models\/dtc\/infer/);
