@@ -369,6 +369,17 @@ export interface UnpickleOptions {
 const MARK = Symbol('mark');
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The bytes as a string when all are ASCII, else null. */
+function asciiString(b: Uint8Array): string | null {
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c > 0x7f) return null;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
 class Budget {
   used = 0;
   max: number;
@@ -475,6 +486,11 @@ class Machine {
   private str(n: number): string {
     const b = this.bytes(n);
     this.budget.take(n * 2, this.op);
+    // Attribute and class names are short ASCII; TextDecoder's per-call cost dwarfs them.
+    if (n <= 64) {
+      const ascii = asciiString(b);
+      if (ascii !== null) return ascii;
+    }
     try {
       return utf8.decode(b);
     } catch {
@@ -507,23 +523,29 @@ class Machine {
 
   /** Track expansion (reference-expanded size) and nesting depth of containers. */
   private account(container: object, item: unknown): void {
-    let s = 1;
+    this.accountAll(container, [item]);
+  }
+  /** `account` for many items at once: one lookup and one update of the container. */
+  private accountAll(container: object, items: readonly unknown[]): void {
+    let s = 0;
     let d = 0;
-    if (typeof item === 'object' && item !== null) {
-      s = this.sizes.get(item) ?? 1;
-      d = this.depths.get(item) ?? 0;
+    for (const item of items) {
+      if (typeof item === 'object' && item !== null) {
+        s += this.sizes.get(item) ?? 1;
+        d = Math.max(d, this.depths.get(item) ?? 0);
+      } else s += 1;
     }
     const ns = (this.sizes.get(container) ?? 1) + s;
     if (ns > this.limits.maxExpansion) throw new LimitError(`container expands to more than ${this.limits.maxExpansion} elements (memo/DUP expansion bomb?)`, this.op);
     this.sizes.set(container, ns);
-    if (d + 1 > (this.depths.get(container) ?? 0)) {
+    if (items.length && d + 1 > (this.depths.get(container) ?? 0)) {
       if (d + 1 > this.limits.maxDepth) throw new LimitError(`containers nested deeper than ${this.limits.maxDepth}`, this.op);
       this.depths.set(container, d + 1);
     }
   }
   private makeTuple(items: unknown[]): readonly unknown[] {
     this.budget.take(items.length * 8 + 16, this.op);
-    for (const it of items) this.account(items, it);
+    this.accountAll(items, items);
     return Object.freeze(items);
   }
 
@@ -673,7 +695,7 @@ class Machine {
         case 0x6c: { // LIST
           const items = this.popMark();
           this.budget.take(items.length * 8 + 16, this.op);
-          for (const it of items) this.account(items, it);
+          this.accountAll(items, items);
           this.push(items);
           break;
         }
@@ -713,14 +735,15 @@ class Machine {
           if (s instanceof Flagged) break;
           if (!(s instanceof Set)) throw new MalformedPickleError('ADDITEMS on a non-set', this.op);
           this.budget.take(items.length * 8, this.op);
-          for (const it of items) { s.add(it); this.account(s, it); }
+          for (const it of items) s.add(it);
+          this.accountAll(s, items);
           break;
         }
         case 0x91: { // FROZENSET
           const items = this.popMark();
           this.budget.take(items.length * 8, this.op);
           const s = new Set(items);
-          for (const it of items) this.account(s, it);
+          this.accountAll(s, items);
           this.push(s);
           break;
         }
