@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 
 const rows = JSON.parse(readFileSync('rows.json', 'utf8')).instances;
 
-// TODO: build a V2 inference request from `rows`: one input tensor named "input-0",
+// Your turn: build a V2 inference request from `rows`: one input tensor named "input-0",
 // with shape [number of rows, number of features], datatype "FP64" and the values in `data`.
 const request = { inputs: [] };
 
