@@ -45,7 +45,6 @@ export function getPersona(): ChosenPersona | null {
 
 export function setPersona(persona: ChosenPersona | null): void {
   write(STORAGE_KEYS.persona, persona);
-  document.dispatchEvent(new CustomEvent('onramp:persona', { detail: persona }));
 }
 
 export function visitedPaths(): Set<string> {
