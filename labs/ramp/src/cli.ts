@@ -340,19 +340,9 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
   const maxBody = intFlag(p, '--max-body', 1024 * 1024, 1, 1024 * 1024 * 1024);
   const { model, format } = loadModel(file, limitsOf(p));
   const srv = createRampServer(model, { name, host, port, maxBodyBytes: maxBody, version: VERSION, file: basename(file), format: describeFormat(format) });
-  const addr = await srv.listen();
-  const shownHost = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
-  const url = `http://${shownHost}:${addr.port}`;
-  if (o.json) {
-    process.stdout.write(`${JSON.stringify({ event: 'listening', name, url, port: addr.port, host: addr.host, estimator: model.estimator, example: exampleRequest(model) })}\n`);
-  } else {
-    print(`Serving ${bold(o, name)} on ${url}`);
-    print(dim(o, `  ${model.estimator}, ${model.nFeatures} features${model.classes ? `, ${model.classes.length} classes` : ''} · model card: ${url}/ · metrics: ${url}/metrics`));
-    print('Example request:');
-    print(exampleCurl(model, url, name));
-    print(dim(o, 'Press Ctrl+C to stop.'));
-  }
-  return new Promise<number>((resolveExit) => {
+  // Handle SIGTERM/SIGINT before anyone can learn the address: a signal that arrived between the
+  // banner and the handlers would otherwise kill the process instead of draining it.
+  const exited = new Promise<number>((resolveExit) => {
     let stopping = false;
     const stop = (sig: string): void => {
       if (stopping) return;
@@ -368,6 +358,19 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  const addr = await srv.listen();
+  const shownHost = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
+  const url = `http://${shownHost}:${addr.port}`;
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ event: 'listening', name, url, port: addr.port, host: addr.host, estimator: model.estimator, example: exampleRequest(model) })}\n`);
+  } else {
+    print(`Serving ${bold(o, name)} on ${url}`);
+    print(dim(o, `  ${model.estimator}, ${model.nFeatures} features${model.classes ? `, ${model.classes.length} classes` : ''} · model card: ${url}/ · metrics: ${url}/metrics`));
+    print('Example request:');
+    print(exampleCurl(model, url, name));
+    print(dim(o, 'Press Ctrl+C to stop.'));
+  }
+  return exited;
 }
 
 function cmdInit(p: Parsed, o: Out): number {
