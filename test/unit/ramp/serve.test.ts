@@ -201,4 +201,22 @@ describe('ramp serve lifecycle', () => {
     h.kill('SIGTERM');
     expect(await code).toBe(0);
   }, 45_000);
+
+  it('a SIGTERM sent the moment the address is printed drains and exits 0, every time', async () => {
+    // Regression: the handlers used to be installed after the banner, so a quick signal killed it.
+    for (let i = 0; i < 8; i++) {
+      const h = spawn(process.execPath, [BIN, 'serve', join(MODELS, 'dtc.p4.pkl'), '--port', '0'], { env: { ...process.env, NO_COLOR: '1' } });
+      await new Promise<void>((resolve, reject) => {
+        h.stdout.on('data', (d: Buffer) => {
+          if (d.toString().includes('Serving')) {
+            h.kill('SIGTERM');
+            resolve();
+          }
+        });
+        h.on('exit', () => reject(new Error('exited before printing its address')));
+      });
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => h.on('exit', (c, sig) => r([c, sig])));
+      expect({ run: i, code, signal }).toEqual({ run: i, code: 0, signal: null });
+    }
+  }, 60_000);
 });
