@@ -2,7 +2,8 @@
  * The lab workspace, loaded when the learner presses Start: picks a runtime (WebContainer where
  * the page is cross-origin isolated and StackBlitz answers, else the lab runner, else recorded
  * output), then wires the terminal (xterm.js, DOM renderer), the files and editor (CodeMirror 6),
- * the preview, and the steps' buttons. `?runtime=webcontainer|runner|recorded` overrides.
+ * the preview, and the steps' buttons. `?runtime=webcontainer|runner|recorded` overrides, and a site
+ * can fix its choice at build time with PUBLIC_ONRAMP_LAB_RUNTIME (e.g. `runner` behind a firewall).
  */
 import type { LabClientData, LabRecording } from '../../shared/lab-schema.ts';
 import type { LabRuntime, LabShell, ServerEvent } from '../runtime.ts';
@@ -39,6 +40,14 @@ async function makeRuntime(choice: Exclude<Choice, 'recorded'>, data: LabClientD
   return new RunnerRuntime({ lab: data.id, cols: size.cols, rows: size.rows });
 }
 
+const CHOICES: readonly string[] = ['webcontainer', 'runner', 'recorded'];
+
+/** The runtime the site was built to use (`PUBLIC_ONRAMP_LAB_RUNTIME`), or null for automatic. */
+export function siteRuntime(): Choice | null {
+  const configured = import.meta.env.PUBLIC_ONRAMP_LAB_RUNTIME as string | undefined;
+  return configured && CHOICES.includes(configured) ? (configured as Choice) : null;
+}
+
 /** Starts fetching the terminal and runner code (called when the learner shows intent to start). */
 export function prefetch(): void {
   void import('@xterm/xterm').catch(() => {});
@@ -49,7 +58,8 @@ export function prefetch(): void {
 export async function startWorkspace(lab: OnrampLab): Promise<void> {
   const data = lab.data;
   const events: LabEvents = await loadLabEvents(data.id);
-  const param = new URLSearchParams(location.search).get('runtime') as Choice | null;
+  // `?runtime=` wins; otherwise the site's build-time choice (PUBLIC_ONRAMP_LAB_RUNTIME), else automatic.
+  const param = (new URLSearchParams(location.search).get('runtime') ?? siteRuntime()) as Choice | null;
   const bootBox = lab.querySelector<HTMLElement>('[data-boot]')!;
   const bootBar = lab.querySelector<HTMLProgressElement>('[data-boot-progress]')!;
   const bootMsg = lab.querySelector<HTMLElement>('[data-boot-message]')!;
