@@ -55,6 +55,20 @@ test.describe('home and personas', () => {
     await expect(page.locator('#onramp-path')).toContainText('Your path: ML engineer');
   });
 
+  test('a path stored by an older build is refreshed from the site', async ({ page }) => {
+    await page.goto('/about/');
+    await page.evaluate(() =>
+      localStorage.setItem('onramp:persona', JSON.stringify({ id: 'ml-engineer', name: 'ML engineer', build: 'old', steps: [{ href: '/gone/', title: 'A page that was removed' }] })),
+    );
+    await page.reload();
+    const path = page.locator('#onramp-path');
+    await expect(path.locator('a[href="/guides/ship-a-model-version/"]')).toBeVisible();
+    await expect(path).not.toContainText('A page that was removed');
+    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('onramp:persona')!));
+    expect(stored.build).not.toBe('old');
+    expect(stored.steps.length).toBeGreaterThan(2);
+  });
+
   test('keyboard alone can choose a persona', async ({ page }) => {
     await page.goto('/');
     let focused = '';
