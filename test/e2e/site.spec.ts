@@ -128,6 +128,18 @@ test.describe('accessibility', () => {
     });
   }
 
+  test('axe finds no violations in the dark theme, with a chosen persona', async ({ page }) => {
+    await page.goto('/');
+    await page.evaluate(() => localStorage.setItem('starlight-theme', 'dark'));
+    await page.locator('.onramp-choices a[data-persona="data-scientist"]').click();
+    await expect(page.locator('#onramp-path')).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto('/');
+    await expect(page.locator('.onramp-your-path')).toBeVisible();
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
   test('axe finds no violations with a chosen persona (sidebar path and home panel)', async ({ page }) => {
     await page.goto('/');
     await page.locator('.onramp-choices a[data-persona="platform-team"]').click();
