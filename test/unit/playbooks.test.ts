@@ -89,3 +89,25 @@ describe('the compact sidebar', () => {
     expect((compactSidebar([group(true) as never])[0] as { type: string }).type).toBe('group');
   });
 });
+
+describe('a very long sidebar group holding the current page', () => {
+  const link = (i: number, current = false) => ({ type: 'link', label: `P${i}`, href: `/s/p${i}/`, isCurrent: current, badge: undefined, attrs: {} });
+  const labels = (entries: unknown[]) => (entries as { label: string }[]).map((e) => e.label);
+
+  it('shows the pages around the current one and links to the rest', async () => {
+    const { windowAroundCurrent } = await import('../../src/routeData.ts');
+    const entries = Array.from({ length: 100 }, (_, i) => link(i, i === 50));
+    const out = windowAroundCurrent(entries as never, 40, 10) as unknown as { label: string; href: string }[];
+    expect(labels(out)).toEqual(['… 40 earlier pages', ...Array.from({ length: 21 }, (_, i) => `P${40 + i}`), '39 later pages …']);
+    expect(out[0]!.href).toBe('/s/p29/'); // one window back
+    expect(out.at(-1)!.href).toBe('/s/p71/'); // one window on
+  });
+
+  it('leaves short groups, and the ends of long ones, without a summary link on the near side', async () => {
+    const { windowAroundCurrent } = await import('../../src/routeData.ts');
+    const short = Array.from({ length: 30 }, (_, i) => link(i, i === 3));
+    expect(windowAroundCurrent(short as never, 40, 10)).toBe(short);
+    const long = Array.from({ length: 100 }, (_, i) => link(i, i === 2));
+    expect(labels(windowAroundCurrent(long as never, 40, 10))).toEqual([...Array.from({ length: 13 }, (_, i) => `P${i}`), '87 later pages …']);
+  });
+});
