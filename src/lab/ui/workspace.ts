@@ -57,7 +57,7 @@ export function prefetch(): void {
 
 export async function startWorkspace(lab: OnrampLab): Promise<void> {
   const data = lab.data;
-  const events: LabEvents = await loadLabEvents(data.id);
+  const eventsLoading = loadLabEvents(data.id);
   // `?runtime=` wins; otherwise the site's build-time choice (PUBLIC_ONRAMP_LAB_RUNTIME), else automatic.
   const param = (new URLSearchParams(location.search).get('runtime') ?? siteRuntime()) as Choice | null;
   const bootBox = lab.querySelector<HTMLElement>('[data-boot]')!;
@@ -71,14 +71,18 @@ export async function startWorkspace(lab: OnrampLab): Promise<void> {
     if (fraction === undefined) bootBar.removeAttribute('value');
     else bootBar.value = fraction;
   };
-  lab.addEventListener('lab-hint', (e) => events.hintViewed((e as CustomEvent).detail.step));
-  lab.addEventListener('lab-solution', (e) => events.solutionRevealed((e as CustomEvent).detail.step));
+  lab.addEventListener('lab-hint', (e) => void eventsLoading.then((ev) => ev.hintViewed((e as CustomEvent).detail.step)));
+  lab.addEventListener('lab-solution', (e) => void eventsLoading.then((ev) => ev.solutionRevealed((e as CustomEvent).detail.step)));
 
-  // Load the heavy modules while the runtime boots.
-  const terminalModules = Promise.all([import('@xterm/xterm'), import('@xterm/addon-fit'), import('@xterm/xterm/css/xterm.css?url')]).then(([xterm, fitAddon, css]) => {
-    if (!document.querySelector('link[data-xterm-css]')) document.head.append(h('link', { rel: 'stylesheet', href: css.default, 'data-xterm-css': '' }));
-    return [xterm, fitAddon] as const;
-  });
+  // The terminal's code is heavy to evaluate: start it once the runtime has sent its boot request,
+  // so the server prepares the session while the browser compiles xterm.
+  let loadTerminal!: () => void;
+  const terminalModules = new Promise<void>((resolve) => (loadTerminal = resolve))
+    .then(() => Promise.all([import('@xterm/xterm'), import('@xterm/addon-fit'), import('@xterm/xterm/css/xterm.css?url')]))
+    .then(([xterm, fitAddon, css]) => {
+      if (!document.querySelector('link[data-xterm-css]')) document.head.append(h('link', { rel: 'stylesheet', href: css.default, 'data-xterm-css': '' }));
+      return [xterm, fitAddon] as const;
+    });
 
   const workspace = lab.querySelector<HTMLElement>('[data-workspace]')!;
   const termBox = h('div', { class: 'onramp-lab__terminal', 'data-terminal': '' });
@@ -148,15 +152,19 @@ export async function startWorkspace(lab: OnrampLab): Promise<void> {
     for (const choice of tries) {
       const candidate = await makeRuntime(choice, data, guess);
       try {
-        await candidate.boot((p) => progress(p.message, p.fraction));
+        const booted = candidate.boot((p) => progress(p.message, p.fraction));
+        loadTerminal();
+        await booted;
         return { runtime: candidate, error: '' };
       } catch (error) {
         lastError = (error as Error).message;
         await candidate.teardown().catch(() => {});
       }
     }
+    loadTerminal();
     return { runtime: null, error: lastError };
   })();
+  const events: LabEvents = await eventsLoading;
   const [{ Terminal }, { FitAddon }] = await terminalModules;
   const term = new Terminal({ convertEol: false, cursorBlink: true, fontSize: 14, scrollback: 5000, screenReaderMode: false, theme: { background: '#111418' } });
   const fit = new FitAddon();

@@ -51,6 +51,9 @@ function reject(socket: Duplex, status: number, text: string): true {
 }
 
 /** The Origin must be the service's own (scheme-agnostic host match) or explicitly allowed. */
+/** Most shell output (characters) kept for a session whose browser has not connected yet. */
+const EARLY_OUTPUT_MAX = 64 * 1024;
+
 export function originAllowed(req: IncomingMessage, extra: string[] = []): boolean {
   const origin = req.headers.origin;
   if (!origin) return false;
@@ -69,6 +72,8 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
   const connectMs = (options.connectSeconds ?? 30) * 1000;
   const sessions = new Map<string, LabSession>();
   const sockets = new Map<string, WebSocket>();
+  /** Shell output printed before the session's socket attached. */
+  const early = new Map<string, string[]>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   let poller: NodeJS.Timeout | null = null;
   /** Sessions being torn down; `close()` waits for them so no directory or process outlives the service. */
@@ -82,6 +87,7 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
   async function end(session: LabSession, reason?: string) {
     if (session.closed) return;
     sessions.delete(session.id);
+    early.delete(session.id);
     const ws = sockets.get(session.id);
     sockets.delete(session.id);
     if (ws) {
@@ -168,16 +174,37 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
     }
   }
 
+  /**
+   * The shell starts when the session is created, so bash is up by the time the browser connects;
+   * what it prints before then is kept (up to EARLY_OUTPUT_MAX characters) and sent on attach.
+   */
+  function startShell(session: LabSession) {
+    early.set(session.id, []);
+    let kept = 0;
+    session.startShell(
+      80,
+      24,
+      (data) => {
+        const ws = sockets.get(session.id);
+        if (ws) return send(ws, { t: 'output', data });
+        if (kept + data.length > EARLY_OUTPUT_MAX) return;
+        kept += data.length;
+        early.get(session.id)?.push(data);
+      },
+      (code) => {
+        const ws = sockets.get(session.id);
+        if (ws) send(ws, { t: 'shell-exit', code });
+      },
+    );
+  }
+
   function attach(session: LabSession, ws: WebSocket, cols: number, rows: number) {
     sockets.set(session.id, ws);
     session.touch();
-    session.startShell(
-      cols,
-      rows,
-      (data) => send(ws, { t: 'output', data }),
-      (code) => send(ws, { t: 'shell-exit', code }),
-    );
+    session.shell?.resize(cols, rows);
     send(ws, { t: 'ready', cols, rows });
+    for (const data of early.get(session.id) ?? []) send(ws, { t: 'output', data });
+    early.delete(session.id);
     ws.on('message', (raw, isBinary) => {
       if (isBinary) return send(ws, { t: 'error', message: 'binary messages are not supported' });
       let msg: ClientMessage;
@@ -220,6 +247,7 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
             await end(session);
             throw error;
           }
+          startShell(session);
           ensurePoller();
           setTimeout(() => {
             if (!sockets.has(session.id) && !session.closed) void end(session);
