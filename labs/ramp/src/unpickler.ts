@@ -392,8 +392,12 @@ class Budget {
   }
 }
 
+/** Nesting depths are stored below this in a container's packed shape, so maxDepth is capped by it. */
+const DEPTH_SLOTS = 4096;
+
 export function unpickle(buf: Uint8Array, opts: UnpickleOptions = {}): UnpickleResult {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  limits.maxDepth = Math.min(limits.maxDepth, DEPTH_SLOTS - 1);
   const m = new Machine(buf, 0, opts.mode ?? 'load', limits, new Budget(limits.maxAllocBytes), 0);
   const value = m.run();
   if (!opts.allowTrailing && m.pos !== buf.length) {
@@ -416,9 +420,10 @@ class Machine {
   globals = new Set<string>();
   private stack: unknown[] = [];
   private marks: number[] = [];
-  private memo = new Map<number, unknown>();
-  private sizes = new WeakMap<object, number>();
-  private depths = new WeakMap<object, number>();
+  private memo: unknown[] = []; // by index; holes are undefined keys
+  private memoCount = 0;
+  /** Per container: expanded size * DEPTH_SLOTS + nesting depth (one lookup instead of two). */
+  private shapes = new WeakMap<object, number>();
   private op = 0; // offset of current opcode
 
   constructor(buf: Uint8Array, pos: number, mode: 'load' | 'scan', limits: Limits, budget: Budget, nesting: number) {
@@ -530,18 +535,22 @@ class Machine {
     let s = 0;
     let d = 0;
     for (const item of items) {
-      if (typeof item === 'object' && item !== null) {
-        s += this.sizes.get(item) ?? 1;
-        d = Math.max(d, this.depths.get(item) ?? 0);
-      } else s += 1;
+      const shape = typeof item === 'object' && item !== null ? this.shapes.get(item) : undefined;
+      if (shape === undefined) s += 1;
+      else {
+        s += Math.floor(shape / DEPTH_SLOTS);
+        d = Math.max(d, shape % DEPTH_SLOTS);
+      }
     }
-    const ns = (this.sizes.get(container) ?? 1) + s;
+    const own = this.shapes.get(container) ?? DEPTH_SLOTS; // size 1, depth 0
+    const ns = Math.floor(own / DEPTH_SLOTS) + s;
     if (ns > this.limits.maxExpansion) throw new LimitError(`container expands to more than ${this.limits.maxExpansion} elements (memo/DUP expansion bomb?)`, this.op);
-    this.sizes.set(container, ns);
-    if (items.length && d + 1 > (this.depths.get(container) ?? 0)) {
+    let depth = own % DEPTH_SLOTS;
+    if (items.length && d + 1 > depth) {
       if (d + 1 > this.limits.maxDepth) throw new LimitError(`containers nested deeper than ${this.limits.maxDepth}`, this.op);
-      this.depths.set(container, d + 1);
+      depth = d + 1;
     }
+    this.shapes.set(container, ns * DEPTH_SLOTS + depth);
   }
   private makeTuple(items: unknown[]): readonly unknown[] {
     this.budget.take(items.length * 8 + 16, this.op);
@@ -580,12 +589,15 @@ class Machine {
 
   private memoPut(idx: number, v: unknown): void {
     if (!Number.isSafeInteger(idx) || idx < 0 || idx >= this.limits.maxMemo) throw new LimitError(`memo index ${idx} exceeds the limit of ${this.limits.maxMemo}`, this.op);
-    if (!this.memo.has(idx) && this.memo.size >= this.limits.maxMemo) throw new LimitError(`more than ${this.limits.maxMemo} memo entries`, this.op);
-    this.memo.set(idx, v);
+    if (!(idx in this.memo)) {
+      if (this.memoCount >= this.limits.maxMemo) throw new LimitError(`more than ${this.limits.maxMemo} memo entries`, this.op);
+      this.memoCount++;
+    }
+    this.memo[idx] = v;
   }
   private memoGet(idx: number): unknown {
-    if (!this.memo.has(idx)) throw new MalformedPickleError(`memo key ${idx} is not defined`, this.op);
-    return this.memo.get(idx);
+    if (!(idx in this.memo)) throw new MalformedPickleError(`memo key ${idx} is not defined`, this.op);
+    return this.memo[idx];
   }
 
   run(): unknown {
@@ -753,7 +765,7 @@ class Machine {
         case 0x70: this.memoPut(Number(parseIntText(this.line(), this.op)), this.top()); break; // PUT
         case 0x71: this.memoPut(this.u8(), this.top()); break; // BINPUT
         case 0x72: this.memoPut(this.u32(), this.top()); break; // LONG_BINPUT
-        case 0x94: this.memoPut(this.memo.size, this.top()); break; // MEMOIZE
+        case 0x94: this.memoPut(this.memoCount, this.top()); break; // MEMOIZE
         case 0x63: { // GLOBAL
           const module = this.line();
           const name = this.line();
