@@ -18,8 +18,43 @@ export function rowsOf(r: Rows, f: number): Float64Array[] {
 
 function toNumber(v: unknown, where: string): number {
   if (typeof v === 'number') return v;
-  if (v === null) return NaN; // missing value
-  throw new InputError(`${where} is ${typeof v === 'string' ? `the string ${JSON.stringify(v.slice(0, 20))}` : typeof v}, expected a number`, 'Send numbers only (null for a missing value).');
+  if (v === null) return NaN; // missing: reported, with its place, by requireFinite
+  throw new InputError(`${where} is ${typeof v === 'string' ? `the string ${JSON.stringify(v.slice(0, 20))}` : typeof v}, expected a number`, 'Send numbers only.');
+}
+
+/** Value ranges of the V2 integer datatypes (the wider ones are bounded by exact doubles). */
+const INT_RANGES: Record<string, [number, number]> = {
+  INT8: [-128, 127],
+  INT16: [-32768, 32767],
+  INT32: [-2147483648, 2147483647],
+  INT64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  UINT8: [0, 255],
+  UINT16: [0, 65535],
+  UINT32: [0, 4294967295],
+  UINT64: [0, Number.MAX_SAFE_INTEGER],
+};
+
+/** Largest float32: tree models compare features as float32, as scikit-learn does. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+const TREE_MODELS = /Tree|Forest|GradientBoosting/;
+
+/**
+ * Every feature must be a finite number: scikit-learn refuses NaN and infinity ("Input X contains
+ * NaN"), and for trees also values too large for float32. Names the first offending row and feature.
+ */
+export function requireFinite(rows: Rows, model: Model): Rows {
+  const f = model.nFeatures;
+  const trees = model.steps.some((s) => TREE_MODELS.test(s.estimator)) || TREE_MODELS.test(model.estimator);
+  for (let k = 0; k < rows.data.length; k++) {
+    const v = rows.data[k]!;
+    const bad = Number.isNaN(v) ? 'missing (null, empty or NaN)' : !Number.isFinite(v) ? 'infinite' : trees && Math.abs(v) > FLOAT32_MAX ? 'too large for float32' : null;
+    if (!bad) continue;
+    const j = k % f;
+    const name = model.featureNames ? `"${model.featureNames[j]}"` : `feature ${j}`;
+    const hint = Number.isNaN(v) ? 'Impute missing values before calling the model, as your training pipeline did.' : 'Send values in the range the model was trained on (clip or rescale outliers).';
+    throw new InputError(`row ${Math.floor(k / f)}, ${name} is ${bad}; ${model.estimator} needs a finite number for every feature`, hint);
+  }
+  return rows;
 }
 
 /** Rows from instances: [[...], ...], or [{feature: value}, ...] when the model has feature names. */
@@ -46,7 +81,7 @@ export function parseInstances(instances: unknown, model: Model): Rows {
       throw new InputError(`row ${i} is not a list of numbers`);
     }
   });
-  return { data, n: list.length };
+  return requireFinite({ data, n: list.length }, model);
 }
 
 export interface V2Request {
@@ -91,6 +126,8 @@ export function parseV2(body: unknown, model: Model): V2Request {
   const put = (v: unknown): void => {
     if (typeof v !== 'number') throw new InputError(`data element ${k} is ${v === null ? 'null' : typeof v}, expected a number (datatype ${dt})`);
     if (isInt && !Number.isInteger(v)) throw new InputError(`data element ${k} is ${v}, not an integer (datatype ${dt})`, 'Use datatype FP64 for non-integer features.');
+    const range = INT_RANGES[dt];
+    if (range && (v < range[0] || v > range[1])) throw new InputError(`data element ${k} is ${v}, outside the range of ${dt} (${range[0]} to ${range[1]})`, 'Use a wider datatype, or FP64.');
     if (k >= data.length) { k++; return; }
     data[k++] = fp32 ? Math.fround(v) : v;
   };
@@ -112,7 +149,7 @@ export function parseV2(body: unknown, model: Model): V2Request {
   }
   const id = b.id;
   if (id !== undefined && typeof id !== 'string') throw new InputError('"id" must be a string');
-  return { rows: { data, n }, id: id as string | undefined, outputs };
+  return { rows: requireFinite({ data, n }, model), id: id as string | undefined, outputs };
 }
 
 // ---------------------------------------------------------------------------
@@ -135,6 +172,8 @@ function splitCsvLine(line: string): string[] {
   out.push(cur);
   return out.map((s) => s.trim());
 }
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function parseCsv(text: string, model: Model): Rows {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
@@ -160,12 +199,12 @@ export function parseCsv(text: string, model: Model): Rows {
     if (cells.length !== header.length) throw new InputError(`CSV line ${i + 2} has ${cells.length} cells, the header has ${header.length}`);
     for (let j = 0; j < f; j++) {
       const s = cells[map[j]!]!;
-      const v = s === '' || /^nan$/i.test(s) ? NaN : Number(s);
-      if (Number.isNaN(v) && s !== '' && !/^nan$/i.test(s)) throw new InputError(`CSV line ${i + 2}, column "${header[map[j]!]}" is not a number: ${JSON.stringify(s.slice(0, 20))}`);
-      data[i * f + j] = v;
+      // Decimal numbers only: Number() would also take "0x10", "Infinity" and "1_000"-like oddities.
+      if (s !== '' && !/^nan$/i.test(s) && !DECIMAL.test(s)) throw new InputError(`CSV line ${i + 2}, column "${header[map[j]!]}" is not a number: ${JSON.stringify(s.slice(0, 20))}`);
+      data[i * f + j] = s === '' || /^nan$/i.test(s) ? NaN : Number(s);
     }
   }
-  return { data, n };
+  return requireFinite({ data, n }, model);
 }
 
 /** Parse an input file's text: JSON ({"instances"}, V2, or a bare list) or CSV. */
