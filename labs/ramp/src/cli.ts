@@ -1,5 +1,5 @@
 // ramp: inspect, scan, predict and serve scikit-learn models — no Python.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EXIT, InputError, MalformedPickleError, RampError, UnsafePickleError, UsageError, type Finding } from './errors.ts';
 import { buildModel, predictRows, SUPPORTED_ESTIMATORS, type Label, type Model } from './estimators.ts';
@@ -382,6 +382,9 @@ function cmdInit(p: Parsed, o: Out): number {
   const tpl = templates[tname];
   if (!tpl) throw new UsageError(`unknown template "${tname}"`, `Templates: ${names.join(', ')}.`);
   const dir = resolve(p.pos[1] ?? tname);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new RampError(`${dir} is a file, not a directory`, { code: 'dir_not_empty', hint: 'Choose a new directory name, e.g. `ramp init model-endpoint my-endpoint`.' });
+  }
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new RampError(`${dir} is not empty; refusing to overwrite it`, { code: 'dir_not_empty', hint: 'Choose a new directory name, e.g. `ramp init model-endpoint my-endpoint`.' });
   }

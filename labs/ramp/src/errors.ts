@@ -65,10 +65,13 @@ export class MalformedPickleError extends RampError {
   }
 }
 
+/** A size limit, for files that may simply be large; --max-bytes raises it. */
+export const SIZE_LIMIT_HINT = 'If the file is trusted and genuinely this large, raise the limit with --max-bytes.';
+
 /** A resource limit was exceeded. Exit 4. */
 export class LimitError extends RampError {
   offset: number;
-  constructor(message: string, offset = -1, hint = 'If the file is trusted and genuinely this large, raise the limit with --max-bytes.') {
+  constructor(message: string, offset = -1, hint = 'No scikit-learn model needs this: the file is corrupt or built to exhaust memory. Do not load it elsewhere either.') {
     super(offset >= 0 ? `${message} (at byte ${offset})` : message, { code: 'limit', hint, exitCode: EXIT.MALFORMED });
     this.name = 'LimitError';
     this.offset = offset;

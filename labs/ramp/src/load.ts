@@ -1,7 +1,7 @@
 // File-level handling: size limits, compression detection, joblib vs pickle.
 import { readFileSync, statSync } from 'node:fs';
 import { inflateSync, gunzipSync } from 'node:zlib';
-import { LimitError, MalformedPickleError, RampError } from './errors.ts';
+import { LimitError, MalformedPickleError, RampError, SIZE_LIMIT_HINT } from './errors.ts';
 import { DEFAULT_LIMITS, unpickle, type Limits, type UnpickleResult } from './unpickler.ts';
 
 export type Compression = 'none' | 'zlib' | 'gzip';
@@ -33,7 +33,7 @@ export function readFileLimited(path: string, limits: Limits = DEFAULT_LIMITS): 
     if (e instanceof RampError) throw e;
     throw new RampError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code: 'not_found', hint: 'Check the path to the model file.' });
   }
-  if (size > limits.maxInputBytes) throw new LimitError(`${path} is ${size} bytes, over the ${limits.maxInputBytes}-byte input limit`);
+  if (size > limits.maxInputBytes) throw new LimitError(`${path} is ${size} bytes, over the ${limits.maxInputBytes}-byte input limit`, -1, SIZE_LIMIT_HINT);
   return readFileSync(path);
 }
 
@@ -54,7 +54,7 @@ export function decompress(buf: Uint8Array, limits: Limits = DEFAULT_LIMITS): { 
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-      throw new LimitError(`decompressed data exceeds the ${limits.maxDecompressedBytes}-byte limit (compression bomb?)`);
+      throw new LimitError(`decompressed data exceeds the ${limits.maxDecompressedBytes}-byte limit (compression bomb?)`, -1, SIZE_LIMIT_HINT);
     }
     throw new MalformedPickleError(`corrupt ${buf[0] === 0x78 ? 'zlib' : 'gzip'} data: ${err.message}`);
   }
@@ -68,7 +68,7 @@ export interface LoadedPickle {
 
 export function loadPickleBytes(buf: Uint8Array, mode: 'load' | 'scan', limits: Partial<Limits> = {}): LoadedPickle {
   const lim = { ...DEFAULT_LIMITS, ...limits };
-  if (buf.length > lim.maxInputBytes) throw new LimitError(`input is ${buf.length} bytes, over the ${lim.maxInputBytes}-byte limit`);
+  if (buf.length > lim.maxInputBytes) throw new LimitError(`input is ${buf.length} bytes, over the ${lim.maxInputBytes}-byte limit`, -1, SIZE_LIMIT_HINT);
   const { data, compression } = decompress(buf, lim);
   const result = unpickle(data, { mode, limits: lim });
   return {
