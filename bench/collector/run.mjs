@@ -56,7 +56,7 @@ const stop = (child) => new Promise((r) => (child.once('exit', r), child.kill('S
 function body(size) {
   const at = new Date().toISOString();
   const events = [];
-  for (let i = 0; i < size; i++) events.push({ id: randomUUID(), type: 'step_started', at, session: 'bench-session-01', lab: 'bench', step: `s${i % 5}` });
+  for (let i = 0; i < size; i++) events.push({ id: randomUUID(), type: 'step_started', at, session: 'bench-session-01', lab: 'pkl-to-endpoint', step: ['inspect', 'scan', 'predict', 'serve', 'call'][i % 5] });
   return JSON.stringify({ events });
 }
 

@@ -10,7 +10,8 @@ import { treeLoader } from './lab-runner/trees.ts';
 import { readFeedbackConfig } from './feedback/config.ts';
 import { feedbackPart } from './feedback/part.ts';
 import { describeStore } from './store/index.ts';
-import { personaIds } from '../shared/personas.ts';
+import { personaIds, projectRoot } from '../shared/personas.ts';
+import { labSteps } from '../shared/lab-files.ts';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -34,7 +35,7 @@ async function main() {
   }
   let feedback;
   try {
-    feedback = await feedbackPart(feedbackConfig, personaIds());
+    feedback = await feedbackPart(feedbackConfig, personaIds(), undefined, labSteps(projectRoot()));
   } catch (error) {
     fail(`cannot open the feedback store (${describeStore(feedbackConfig.store)}): ${(error as Error).message}`, 'Check DATABASE_URL or ONRAMP_DB.');
   }

@@ -88,8 +88,19 @@ function checkData(value: unknown, ctx: z.RefinementCtx): void {
   if (size > LIMITS.data) ctx.addIssue({ code: 'custom', message: `is ${size} bytes as JSON; the limit is ${LIMITS.data}` });
 }
 
-/** Builds the schemas for this site's persona ids. */
-export function feedbackSchemas(personaIds: readonly [string, ...string[]]) {
+/** This site's labs and their step ids, when the service knows them (lab → steps). */
+export type LabSteps = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** Flags a `lab`/`step` pair that names no lab or step of this site. */
+function checkLabStep(item: { lab?: string; step?: string }, labs: LabSteps | undefined, ctx: z.RefinementCtx): void {
+  if (!labs || item.lab === undefined) return;
+  const steps = labs.get(item.lab);
+  if (!steps) ctx.addIssue({ code: 'custom', path: ['lab'], message: `unknown lab; expected one of: ${[...labs.keys()].join(', ')}` });
+  else if (item.step !== undefined && !steps.has(item.step)) ctx.addIssue({ code: 'custom', path: ['step'], message: `unknown step of lab "${item.lab}"; expected one of: ${[...steps].join(', ')}` });
+}
+
+/** Builds the schemas for this site's persona ids (and, when given, its labs and their steps). */
+export function feedbackSchemas(personaIds: readonly [string, ...string[]], labs?: LabSteps) {
   const persona = oneOf(personaIds, 'persona');
   const known = new Set<string>(personaIds);
 
@@ -128,6 +139,7 @@ export function feedbackSchemas(personaIds: readonly [string, ...string[]]) {
       } else if (item.context) ctx.addIssue({ code: 'custom', path: ['context'], message: 'is only for "I\'m stuck" reports' });
       if (item.withdrawn && !item.replaces) ctx.addIssue({ code: 'custom', path: ['replaces'], message: 'is required to withdraw an answer' });
       if (item.replaces && item.replaces === item.id) ctx.addIssue({ code: 'custom', path: ['replaces'], message: 'must differ from id' });
+      checkLabStep(item, labs, ctx);
     });
 
   const event = z
@@ -152,6 +164,7 @@ export function feedbackSchemas(personaIds: readonly [string, ...string[]]) {
       if (e.type === 'stuck' && data && 'reason' in data && !(STUCK_REASONS as readonly unknown[]).includes(data.reason)) {
         ctx.addIssue({ code: 'custom', path: ['data', 'reason'], message: `unknown reason; expected one of: ${STUCK_REASONS.join(', ')}` });
       }
+      checkLabStep(e, labs, ctx);
     });
 
   const events = z.strictObject({

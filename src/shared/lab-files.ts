@@ -27,6 +27,11 @@ function personaIdsOf(root: string): string[] {
   return loadPersonas(root).map((p) => p.id);
 }
 
+/** Every lab's id with the ids of its steps: what lab progress events may name. */
+export function labSteps(root: string): Map<string, Set<string>> {
+  return new Map(labIds(root).map((id) => [id, new Set(loadLab(root, id).steps.map((s) => s.id))]));
+}
+
 /** Loads and validates one lab. Throws a LabError naming `labs/<id>/lab.yaml` and the field. */
 export function loadLab(root: string, id: string, personaIds = personaIdsOf(root)): LabDefinition {
   const file = `${LABS_DIR}/${id}/lab.yaml`;

@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route, ServicePart } from '../app.ts';
 import { HttpError, sendJson } from '../http.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { describeIssue, feedbackSchemas, LIMITS, TRIAGE_STATUSES, type FeedbackInput, type TriageStatus } from '../../shared/feedback.ts';
+import { describeIssue, feedbackSchemas, LIMITS, TRIAGE_STATUSES, type FeedbackInput, type LabSteps, type TriageStatus } from '../../shared/feedback.ts';
 import type { FeedbackConfig } from './config.ts';
 import { applyCors, checkToken, clientAddress, preflight, RateLimiter, readJson } from './guard.ts';
 import { comments, options, parseFilter, SECTIONS, type Filter } from './insights.ts';
@@ -32,9 +32,9 @@ async function stored<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-export async function feedbackPart(config: FeedbackConfig, personas: readonly [string, ...string[]], store?: Store): Promise<FeedbackPart> {
+export async function feedbackPart(config: FeedbackConfig, personas: readonly [string, ...string[]], store?: Store, labs?: LabSteps): Promise<FeedbackPart> {
   const db = store ?? (await openStore(config.store));
-  const schemas = feedbackSchemas(personas);
+  const schemas = feedbackSchemas(personas, labs);
   const limiter = new RateLimiter(config.rateLimit);
   const cors = { allowed: config.allowedOrigins };
 

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 
+/** Steps of a real lab: the service refuses events that name no lab or step of the site. */
+const STEPS = ['inspect', 'scan', 'predict'];
+
 const main = join(import.meta.dirname, '../../../src/server/main.ts');
 const TOKEN = 'crash-test-admin-token-0123456789';
 
@@ -51,7 +54,7 @@ describe('durability under kill -9', () => {
             if (res.status === 202) ackedFeedback.add(id);
             continue;
           }
-          const events = Array.from({ length: 20 }, () => ({ id: randomUUID(), type: 'step_started', at: new Date().toISOString(), session: `crash-session-${w}`, lab: 'crash', step: `s${i % 5}` }));
+          const events = Array.from({ length: 20 }, () => ({ id: randomUUID(), type: 'step_started', at: new Date().toISOString(), session: `crash-session-${w}`, lab: 'pkl-to-endpoint', step: STEPS[i % STEPS.length] }));
           // Resend some earlier ids: duplicates must stay harmless across the crash too.
           const res = await fetch(`${first.base}/api/events`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ events }) });
           if (res.status === 202) for (const e of events) ackedEvents.add(e.id);
@@ -88,7 +91,7 @@ describe('durability under kill -9', () => {
       // Batches are atomic: every stored event belongs to a whole stored batch of 20.
       expect(eventIds.length % 20).toBe(0);
       // And the service still takes writes after the crash.
-      const res = await fetch(`${second.base}/api/events`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ events: [{ id: randomUUID(), type: 'lab_started', at: new Date().toISOString(), session: 'after-crash-1', lab: 'crash' }] }) });
+      const res = await fetch(`${second.base}/api/events`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ events: [{ id: randomUUID(), type: 'lab_started', at: new Date().toISOString(), session: 'after-crash-1', lab: 'pkl-to-endpoint' }] }) });
       expect(res.status).toBe(202);
     } finally {
       second.child.kill('SIGTERM');
