@@ -59,6 +59,8 @@ test('a learner runs the lab to completion on the runner', async ({ page, consol
       // The preview shows the model page; the try-it form gets a prediction through the proxy.
       const preview = page.frameLocator('[data-preview]');
       await expect(preview.locator('body')).toContainText('iris', { timeout: 15_000 });
+      // Its example request goes through the same proxy path the page was loaded from.
+      await expect(preview.locator('#curl-example')).toContainText(/curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/lab-preview\/[^ ]+\/8080\/v2\/models\/iris\/infer/);
       await preview.locator('form button, form [type="submit"]').first().click();
       await expect(preview.locator('#result')).toContainText('predict', { timeout: 10_000 });
     }

@@ -73,7 +73,8 @@ ${inputs}
 </main>
 <script>
 const cfg = ${cfg};
-for (const el of document.querySelectorAll('.origin')) el.textContent = location.origin;
+// This page is the server's root; behind a proxy (a lab preview) that root has a path prefix.
+for (const el of document.querySelectorAll('.origin')) el.textContent = location.origin + location.pathname.replace(/\\/$/, '');
 document.getElementById('form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const out = document.getElementById('result');

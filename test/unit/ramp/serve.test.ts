@@ -141,6 +141,10 @@ describe('ramp serve (classifier with string labels)', () => {
     for (let i = 0; i < 4; i++) expect(h).toContain(`<label for="f${i}">`);
     expect(h).toMatch(/aria-live="polite"/);
     expect(h).not.toMatch(/<script[^>]*src=/); // self-contained
+    // The page's script parses (a regex written inside the page template once became a comment).
+    const scripts = [...h.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const code of scripts) expect(() => new Function(code)).not.toThrow();
   });
 });
 
