@@ -80,14 +80,14 @@ Shows the estimator (and pipeline steps), the scikit-learn version recorded in
 the file, the file format (pickle protocol; joblib raw or compressed), number of
 features, feature names, classes and the safety verdict.
 
-Exit codes: 0 ok · 1 unsupported estimator / cannot read · 3 unsafe · 4 malformed/limits`,
+Exit codes: 0 ok · 1 unsupported estimator / cannot read · 3 unsafe · 4 malformed, unsupported format or over limits`,
   scan: `Usage: ramp scan <model> [--json]
 
 Checks that loading the file cannot run code: every global must be on ramp's
 exact allow-list and no opcode may call anything else. Walks the opcodes; never
 constructs what it flags.
 
-Exit codes: 0 safe · 3 unsafe (findings: global/opcode, byte offset, why) · 4 malformed/limits`,
+Exit codes: 0 safe · 1 cannot read the file · 3 unsafe (findings: global/opcode, byte offset, why) · 4 malformed, unsupported format or over limits`,
   predict: `Usage: ramp predict <model> --input <file|-> [--proba] [--json]
 
 Input formats:
@@ -118,7 +118,7 @@ Creates a project from a template (default dir: the template name). With
 --model, the input schema is filled from that model file.
 Templates: model-endpoint
 
-Exit codes: 0 ok · 1 target directory not empty · 2 unknown template`,
+Exit codes: 0 ok · 1 target is not an empty directory · 2 unknown template`,
 };
 
 // ---------------------------------------------------------------------------

@@ -210,6 +210,7 @@ export function parseCsv(text: string, model: Model): Rows {
 /** Parse an input file's text: JSON ({"instances"}, V2, or a bare list) or CSV. */
 export function parseInputText(text: string, model: Model): Rows {
   const t = text.trimStart();
+  if (t === '') throw new InputError('the input is empty', 'Send {"instances": [[...]]}, a V2 request, or CSV with a header.');
   if (t.startsWith('{') || t.startsWith('[')) {
     let body: unknown;
     try {

@@ -40,4 +40,8 @@ describe('prediction inputs are finite numbers, as scikit-learn requires', () =>
     const rows = parseCsv(`${header}\n+5.1,.5,1.4e0,-0.2\n`, pipe);
     expect([...rows.data]).toEqual([5.1, 0.5, 1.4, -0.2]);
   });
+
+  it('says an empty input is empty', () => {
+    expect(() => parseInputText('  \n', pipe)).toThrow('the input is empty');
+  });
 });
