@@ -141,6 +141,18 @@ export function labSolutionFiles(root: string, id: string): Record<string, { con
   return out;
 }
 
+/** The starter versions of the files a lab's solutions write (to show a solution as a diff before Start). */
+export function labStarterFiles(root: string, id: string): Record<string, { contents: string } | { base64: string }> {
+  const out: Record<string, { contents: string } | { base64: string }> = {};
+  for (const path of Object.keys(labSolutionFiles(root, id))) {
+    const full = join(root, LABS_DIR, id, 'files', ...path.split('/'));
+    if (!existsSync(full) || !statSync(full).isFile()) continue;
+    const bytes = readFileSync(full);
+    out[path] = isText(path, bytes) ? { contents: bytes.toString('utf8') } : { base64: bytes.toString('base64') };
+  }
+  return out;
+}
+
 export function labRecordingPath(root: string, id: string): string {
   return join(root, LABS_DIR, id, 'recorded.json');
 }

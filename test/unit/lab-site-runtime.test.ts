@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { siteRuntime } from '../../src/lab/ui/workspace.ts';
+import { planRuntimes, probeWebContainer, siteRuntime, webContainerEnabled, PROBE_TIMEOUT_MS } from '../../src/lab/runtime-choice.ts';
 
 describe('site configuration of the lab runtime (PUBLIC_ONRAMP_LAB_RUNTIME)', () => {
   afterEach(() => vi.unstubAllEnvs());
@@ -16,5 +16,56 @@ describe('site configuration of the lab runtime (PUBLIC_ONRAMP_LAB_RUNTIME)', ()
       vi.stubEnv('PUBLIC_ONRAMP_LAB_RUNTIME', choice);
       expect(siteRuntime()).toBe(choice);
     }
+  });
+
+  it('enables WebContainer only when the site opts in', () => {
+    vi.stubEnv('PUBLIC_ONRAMP_LAB_RUNTIME', '');
+    vi.stubEnv('PUBLIC_ONRAMP_WEBCONTAINER', '');
+    expect(webContainerEnabled()).toBe(false);
+    vi.stubEnv('PUBLIC_ONRAMP_WEBCONTAINER', 'on');
+    expect(webContainerEnabled()).toBe(true);
+    vi.stubEnv('PUBLIC_ONRAMP_WEBCONTAINER', 'off');
+    expect(webContainerEnabled()).toBe(false);
+    vi.stubEnv('PUBLIC_ONRAMP_LAB_RUNTIME', 'webcontainer');
+    expect(webContainerEnabled()).toBe(true);
+  });
+});
+
+describe('the runtime plan', () => {
+  it('never plans a WebContainer on a site that did not opt in, even when the URL asks', () => {
+    expect(planRuntimes(null, null, false)).toEqual({ tries: ['runner'], recorded: false, notice: '' });
+    const asked = planRuntimes('webcontainer', null, false);
+    expect(asked.tries).toEqual(['runner']);
+    expect(asked.notice).toMatch(/not enabled on this site/);
+  });
+
+  it('tries WebContainer first, then the runner, where the site opted in', () => {
+    expect(planRuntimes(null, null, true).tries).toEqual(['webcontainer', 'runner']);
+    expect(planRuntimes('webcontainer', null, true).tries).toEqual(['webcontainer', 'runner']);
+  });
+
+  it('lets ?runtime= and the site fix the runner or recorded output', () => {
+    expect(planRuntimes('runner', null, true).tries).toEqual(['runner']);
+    expect(planRuntimes('recorded', 'runner', true)).toMatchObject({ tries: [], recorded: true });
+    expect(planRuntimes(null, 'recorded', false).recorded).toBe(true);
+    expect(planRuntimes('bogus', 'runner', true).tries).toEqual(['runner']);
+  });
+});
+
+describe('the WebContainer probe', () => {
+  it('says why when the page is not cross-origin isolated, without a request', async () => {
+    const fetchSpy = vi.fn();
+    expect(await probeWebContainer(fetchSpy as unknown as typeof fetch, false)).toMatch(/cross-origin isolated/);
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  it('gives up with a reason when StackBlitz does not answer, bounded by its timeout', async () => {
+    const hang: typeof fetch = (_url, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+    expect(await probeWebContainer(hang, true)).toMatch(new RegExp(`did not answer within ${PROBE_TIMEOUT_MS / 1000} s`));
+    expect(PROBE_TIMEOUT_MS).toBeLessThanOrEqual(2000);
+  });
+
+  it('passes when StackBlitz answers', async () => {
+    expect(await probeWebContainer((async () => new Response('')) as unknown as typeof fetch, true)).toBe('');
   });
 });

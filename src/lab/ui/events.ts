@@ -43,7 +43,7 @@ export async function loadLabEvents(lab: string): Promise<LabEvents> {
 }
 
 export interface StuckHandle {
-  update(options: { lastCheck?: 'passed' | 'failed'; runtime?: string }): void;
+  update(options: { lastCheck?: 'passed' | 'failed'; runtime?: string; checkOutput?: string }): void;
 }
 
 /**

@@ -1,13 +1,21 @@
 /**
  * `<onramp-lab>`: the part of a lab that loads with the page. It shows saved progress, reveals
- * hints and solutions, and on Start loads the workspace (runtime, terminal, editor, preview) with
- * a dynamic import, so a lab page costs little until the learner starts.
+ * hints and solutions, offers "I'm stuck" from the first moment, and on Start loads the workspace
+ * (controller, runtime, panels) with a dynamic import, so a lab page costs little until then.
  */
-import { loadProgress, saveProgress } from './progress.ts';
+import type { LabController } from '../controller.ts';
 import type { LabClientData } from '../../shared/lab-schema.ts';
+import { mountStuck, type StuckHandle } from './events.ts';
+import { loadProgress, saveProgress } from './progress.ts';
+
+export const AUTOSTART_KEY = 'onramp:lab-autostart';
 
 export class OnrampLab extends HTMLElement {
   data!: LabClientData;
+  /** Set by the workspace once the lab starts. */
+  controller: LabController | null = null;
+  /** "I'm stuck" per step, mounted when the page is idle (before Start: a lab that won't start is friction too). */
+  stuck: Promise<Map<string, StuckHandle>> = Promise.resolve(new Map());
   private started = false;
 
   connectedCallback() {
@@ -20,15 +28,22 @@ export class OnrampLab extends HTMLElement {
     const warm = () => void import('./workspace.ts').then((w) => w.prefetch()).catch(() => {});
     start.addEventListener('pointerenter', warm, { once: true });
     start.addEventListener('focus', warm, { once: true });
+    const idle = (fn: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(fn, { timeout: 2000 }) : setTimeout(fn, 200));
+    idle(() => this.mountStuck('none'));
     const want = new URLSearchParams(location.search).get('runtime');
     let restart = false;
     try {
-      restart = sessionStorage.getItem('onramp:lab-autostart') === this.data.id;
-      if (restart) sessionStorage.removeItem('onramp:lab-autostart');
+      restart = sessionStorage.getItem(AUTOSTART_KEY) === this.data.id;
+      if (restart) sessionStorage.removeItem(AUTOSTART_KEY);
     } catch {
       /* no storage */
     }
-    if (want === 'recorded' || restart) void this.start();
+    if (want === 'recorded' || restart) void this.start(restart ? 'The lab was reset to its starter files.' : '');
+  }
+
+  private mountStuck(runtime: string) {
+    const slots = this.data.steps.map((s) => ({ el: this.step(s.id).querySelector<HTMLElement>('[data-stuck]')!, step: s.id }));
+    this.stuck = mountStuck(this.data.id, runtime, slots).catch(() => new Map<string, StuckHandle>());
   }
 
   step(id: string): HTMLElement {
@@ -61,37 +76,48 @@ export class OnrampLab extends HTMLElement {
     const action = button.dataset.action!;
     const stepEl = button.closest<HTMLElement>('[data-step]');
     const stepId = stepEl?.dataset.step;
-    if (action === 'start') return void this.start();
-    if (action === 'hint' && stepEl && stepId) {
-      const hidden = [...stepEl.querySelectorAll<HTMLElement>('[data-hints] > li[hidden]')];
-      const next = hidden[0];
-      if (next) {
-        next.hidden = false;
-        const progress = loadProgress(this.data.id);
-        progress.hints[stepId] = (progress.hints[stepId] ?? 0) + 1;
-        saveProgress(this.data.id, progress);
-        this.dispatchEvent(new CustomEvent('lab-hint', { detail: { step: stepId } }));
-        this.announce(`Hint ${progress.hints[stepId]} shown`);
-      }
-      button.setAttribute('aria-expanded', 'true');
-      if (hidden.length <= 1) button.disabled = true;
-      return;
-    }
-    if (action === 'show-solution' && stepEl && stepId) {
-      const box = stepEl.querySelector<HTMLElement>('[data-solution]')!;
-      box.hidden = !box.hidden;
-      button.setAttribute('aria-expanded', String(!box.hidden));
-      button.textContent = box.hidden ? 'Show solution' : 'Hide solution';
-      if (!box.hidden) this.dispatchEvent(new CustomEvent('lab-solution', { detail: { step: stepId } }));
-    }
+    if (action === 'start') return void this.start('');
+    if (action === 'hint' && stepEl && stepId) return this.showHint(button, stepEl, stepId);
+    if (action === 'show-solution' && stepEl && stepId) return void this.toggleSolution(button, stepEl, stepId);
   }
 
-  private async start() {
+  private showHint(button: HTMLButtonElement, stepEl: HTMLElement, stepId: string) {
+    const hidden = [...stepEl.querySelectorAll<HTMLElement>('[data-hints] > li[hidden]')];
+    const next = hidden[0];
+    if (next) {
+      next.hidden = false;
+      const progress = loadProgress(this.data.id);
+      progress.hints[stepId] = (progress.hints[stepId] ?? 0) + 1;
+      saveProgress(this.data.id, progress);
+      this.dispatchEvent(new CustomEvent('lab-hint', { detail: { step: stepId } }));
+      this.announce(`Hint ${progress.hints[stepId]} shown`);
+    }
+    button.setAttribute('aria-expanded', 'true');
+    if (hidden.length <= 1) button.disabled = true;
+  }
+
+  /** Shows the solution: commands as text, files as a diff against the learner's current file (read-only). */
+  async toggleSolution(button: HTMLButtonElement, stepEl: HTMLElement, stepId: string, confirmSolve = false) {
+    const box = stepEl.querySelector<HTMLElement>('[data-solution]')!;
+    const opening = box.hidden || confirmSolve;
+    box.hidden = !opening;
+    button.setAttribute('aria-expanded', String(opening));
+    button.textContent = opening ? 'Hide solution' : 'Show solution';
+    if (!opening) return;
+    this.dispatchEvent(new CustomEvent('lab-solution', { detail: { step: stepId } }));
+    const step = this.data.steps.find((s) => s.id === stepId)!;
+    if (!step.solution.files.length) return;
+    const { renderSolution } = await import('./solution-view.ts');
+    await renderSolution(this, box.querySelector<HTMLElement>('[data-solution-files]')!, stepId, confirmSolve);
+  }
+
+  private async start(note: string) {
     if (this.started) return;
     this.started = true;
     const button = this.querySelector<HTMLButtonElement>('[data-action="start"]')!;
-    button.disabled = true;
+    button.setAttribute('aria-disabled', 'true');
     button.textContent = 'Starting…';
+    this.announce(note ? `${note} Starting the lab…` : 'Starting the lab…');
     const { startWorkspace } = await import('./workspace.ts');
     await startWorkspace(this);
   }

@@ -1,6 +1,8 @@
 /** Lab progress, per lab, in localStorage (personal; never sent anywhere). */
 export interface LabProgress {
   done: string[];
+  /** Steps the learner completed with "Solve this step" (their solution is replayed after a reload). */
+  solved: string[];
   hints: Record<string, number>;
   startedAt?: number;
 }
@@ -10,9 +12,10 @@ const key = (lab: string) => `onramp:lab:${lab}`;
 export function loadProgress(lab: string): LabProgress {
   try {
     const raw = JSON.parse(localStorage.getItem(key(lab)) ?? 'null') as Partial<LabProgress> | null;
-    return { done: Array.isArray(raw?.done) ? raw.done.filter((s) => typeof s === 'string') : [], hints: raw?.hints && typeof raw.hints === 'object' ? raw.hints : {}, startedAt: raw?.startedAt };
+    const strings = (v: unknown) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
+    return { done: strings(raw?.done), solved: strings(raw?.solved), hints: raw?.hints && typeof raw.hints === 'object' ? raw.hints : {}, startedAt: raw?.startedAt };
   } catch {
-    return { done: [], hints: {} };
+    return { done: [], solved: [], hints: {} };
   }
 }
 

@@ -1,0 +1,67 @@
+/**
+ * Which runtime a lab starts on. The order: `?runtime=` (the learner's or a test's choice), else
+ * the site's build-time choice (`PUBLIC_ONRAMP_LAB_RUNTIME`), else automatic — WebContainer first
+ * only where the site opted in (`PUBLIC_ONRAMP_WEBCONTAINER=on`: StackBlitz serves its runtime and
+ * licenses production use), then the lab runner, then recorded output.
+ *
+ * A site that did not opt in never contacts StackBlitz: not to probe, not when a URL asks for a
+ * WebContainer. Where it did opt in, the probe gives up after `PROBE_TIMEOUT_MS` with a reason the
+ * learner sees, and the next runtime starts.
+ */
+import type { RuntimeKind } from './runtime.ts';
+
+export type Choice = RuntimeKind | 'recorded';
+const CHOICES: readonly string[] = ['webcontainer', 'runner', 'recorded'];
+
+/** How long the WebContainer probe may take before the lab moves on (the learner hears why within 2 s). */
+export const PROBE_TIMEOUT_MS = 1500;
+
+function env(name: string): string | undefined {
+  return (import.meta.env?.[name] as string | undefined) || undefined;
+}
+
+/** The runtime the site was built to use (`PUBLIC_ONRAMP_LAB_RUNTIME`), or null for automatic. */
+export function siteRuntime(): Choice | null {
+  const configured = env('PUBLIC_ONRAMP_LAB_RUNTIME');
+  return configured && CHOICES.includes(configured) ? (configured as Choice) : null;
+}
+
+/** Whether the site opted in to WebContainer (`PUBLIC_ONRAMP_WEBCONTAINER=on`, or the runtime fixed to it). */
+export function webContainerEnabled(): boolean {
+  return /^(on|1|true|yes)$/i.test(env('PUBLIC_ONRAMP_WEBCONTAINER') ?? '') || siteRuntime() === 'webcontainer';
+}
+
+export interface RuntimePlan {
+  /** Live runtimes to try, in order; recorded output when all fail. */
+  tries: RuntimeKind[];
+  /** Recorded output was asked for. */
+  recorded: boolean;
+  /** Why a runtime that was asked for is not tried (shown to the learner), or ''. */
+  notice: string;
+}
+
+/** The runtimes to try for a `?runtime=` value (or null), given the site's configuration. */
+export function planRuntimes(param: string | null, site = siteRuntime(), webContainer = webContainerEnabled()): RuntimePlan {
+  const wanted = param && CHOICES.includes(param) ? (param as Choice) : site;
+  if (wanted === 'recorded') return { tries: [], recorded: true, notice: '' };
+  if (wanted === 'runner') return { tries: ['runner'], recorded: false, notice: '' };
+  if (wanted === 'webcontainer') {
+    if (webContainer) return { tries: ['webcontainer', 'runner'], recorded: false, notice: '' };
+    return { tries: ['runner'], recorded: false, notice: 'WebContainer is not enabled on this site, so the lab runs on the lab runner.' };
+  }
+  return { tries: webContainer ? ['webcontainer', 'runner'] : ['runner'], recorded: false, notice: '' };
+}
+
+/**
+ * Can a WebContainer boot here? Needs cross-origin isolation and StackBlitz's servers. Only called
+ * when the site opted in. Resolves to '' when it can, else the reason in the learner's words.
+ */
+export async function probeWebContainer(fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis), isolated = globalThis.crossOriginIsolated): Promise<string> {
+  if (!isolated) return 'WebContainer needs a cross-origin isolated page (the COOP and COEP headers), and this page is not.';
+  try {
+    await fetchImpl('https://stackblitz.com/headless', { mode: 'no-cors', signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    return '';
+  } catch {
+    return `StackBlitz's servers, which serve the WebContainer runtime, did not answer within ${PROBE_TIMEOUT_MS / 1000} s (a firewall may block them).`;
+  }
+}
