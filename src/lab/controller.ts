@@ -75,6 +75,8 @@ export class LabController {
   private terminalInput = new Emitter<string>();
   private autosave: ReturnType<typeof setTimeout> | undefined;
   private startedSteps = new Set<string>();
+  /** Bumped by Reset: a snapshot taken before it must not be saved after it. */
+  private generation = 0;
   private solutionFiles: Promise<SolutionFiles> | null = null;
   private starterFiles: Promise<SolutionFiles> | null = null;
 
@@ -371,8 +373,10 @@ export class LabController {
   /** Copies the learner's files into the browser (after saves, checks and terminal commands). */
   async persist(): Promise<void> {
     if (!this.runtime || this.state.phase === 'ended') return;
+    const generation = this.generation;
     try {
-      saveSnapshot(this.data.id, await takeSnapshot(this.runtime), this.storage());
+      const snapshot = await takeSnapshot(this.runtime);
+      if (generation === this.generation) saveSnapshot(this.data.id, snapshot, this.storage());
     } catch {
       /* the session ended meanwhile: the last snapshot stays */
     }
@@ -415,6 +419,7 @@ export class LabController {
   /** Discards progress and files; the caller starts a fresh session. */
   async reset(): Promise<void> {
     clearTimeout(this.autosave);
+    this.generation++;
     this.announce('Resetting the lab to its starter files…');
     this.events.reset();
     clearProgress(this.data.id);

@@ -3,19 +3,8 @@
  * terminal, run every check to completion, the preview shows the model page and a prediction,
  * reload keeps progress, Reset restores the starter files; recorded mode; axe before and after Start.
  */
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
-import { test, expect, axeViolations as axeAll } from './fixtures.ts';
-
-/** axe on the page, without the preview iframe: that document is served by the learner's own server (ramp serve), not by the site. */
-async function axeViolations(page: Page): Promise<string[]> {
-  if ((await page.locator('[data-preview]').count()) === 0) return axeAll(page);
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).exclude('[data-preview]').analyze();
-  return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
-
-const LAB = '/labs/pkl-to-endpoint/';
-const STEPS = ['inspect', 'scan', 'predict', 'serve', 'call', 'init'];
+import { test, expect } from './fixtures.ts';
+import { LAB, STEPS, labAxe, solve, start, startFresh } from './lab-helpers.ts';
 
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(120_000);
@@ -24,13 +13,9 @@ test('a learner runs the lab to completion on the runner', async ({ page, consol
   await page.goto(`${LAB}?runtime=runner`);
   await page.evaluate(() => localStorage.clear());
   await page.reload();
-  const lab = page.locator('onramp-lab');
-  expect(await axeViolations(page)).toEqual([]);
-
-  await page.getByRole('button', { name: 'Start the lab' }).click();
-  await expect(lab).toHaveAttribute('data-ready', 'runner', { timeout: 20_000 });
+  expect(await labAxe(page)).toEqual([]);
+  const lab = await start(page);
   const terminal = page.locator('[data-terminal]');
-  await expect(terminal).toContainText('lab:', { timeout: 10_000 });
 
   // Type in the terminal.
   await terminal.click();
@@ -52,9 +37,7 @@ test('a learner runs the lab to completion on the runner', async ({ page, consol
   await expect(first.locator('[data-hints] li:not([hidden])')).toHaveCount(1);
 
   for (const id of STEPS) {
-    const step = page.locator(`[data-step="${id}"]`);
-    await step.getByRole('button', { name: 'Solve this step' }).click();
-    await expect(step.locator('[data-result]')).toHaveClass(/is-pass/, { timeout: 30_000 });
+    await solve(page, id);
     if (id === 'serve') {
       // The preview shows the model page; the try-it form gets a prediction through the proxy.
       const preview = page.frameLocator('[data-preview]');
@@ -67,17 +50,25 @@ test('a learner runs the lab to completion on the runner', async ({ page, consol
   }
   await expect(lab.locator('[data-progress]')).toHaveText('6 of 6 steps done');
   await expect(lab.locator('[data-status]')).toContainText('finished the lab');
-  expect(await axeViolations(page)).toEqual([]);
+  await expect(page.getByRole('heading', { name: '1. Look inside the model (done)' })).toBeVisible();
+  expect(await labAxe(page)).toEqual([]);
 
   // Reload keeps progress.
   await page.reload();
   await expect(lab.locator('[data-progress]')).toHaveText('6 of 6 steps done');
   await expect(page.locator('[data-step="serve"] [data-done-mark]')).toBeVisible();
 
-  // Reset restores the starter files and clears progress.
-  await page.getByRole('button', { name: 'Start the lab' }).click();
-  await expect(lab).toHaveAttribute('data-ready', 'runner', { timeout: 30_000 });
+  // Reset asks first, says what it discards, and then restores the starter files and clears progress.
+  await start(page);
   await page.getByRole('button', { name: 'Reset lab' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Reset the lab?' });
+  await expect(dialog).toContainText('6 of 6 steps done');
+  await dialog.getByRole('button', { name: 'Keep my work' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(lab.locator('[data-status]')).toContainText('your work is kept');
+  await expect(lab.locator('[data-progress]')).toHaveText('6 of 6 steps done');
+  await page.getByRole('button', { name: 'Reset lab' }).click();
+  await dialog.getByRole('button', { name: 'Reset the lab' }).click();
   await expect(lab).toHaveAttribute('data-ready', 'runner', { timeout: 30_000 });
   await expect(lab.locator('[data-progress]')).toHaveText('0 of 6 steps done');
   await page.locator('[data-file="answers.json"]').click();
@@ -94,22 +85,27 @@ test('recorded mode teaches without a runtime', async ({ page }) => {
   await expect(recorded).toContainText('Recorded output');
   await expect(recorded).toContainText('ramp predict');
   await expect(page.locator('onramp-lab [data-runtime-label]')).toHaveText('Recorded output');
-  expect(await axeViolations(page)).toEqual([]);
+  await expect(page.locator('[data-step="predict"]').getByRole('button', { name: 'Check' })).toBeDisabled();
+  expect(await labAxe(page)).toEqual([]);
 });
 
 test('without a runner the lab falls back to recorded output on its own', async ({ page }) => {
-  // As a service started with ONRAMP_LAB_RUNNER=off answers; no WebContainer can boot offline either.
+  // As a service started with ONRAMP_LAB_RUNNER=off answers; no WebContainer is tried (the site did not enable it).
   await page.route('**/api/labs/*/sessions', (route) => route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: 'the lab runner is turned off on this server (ONRAMP_LAB_RUNNER=off)' }) }));
   await page.goto(LAB);
   await page.getByRole('button', { name: 'Start the lab' }).click();
   await expect(page.locator('onramp-lab [data-runtime-label]')).toHaveText('Recorded output', { timeout: 20_000 });
   await expect(page.locator('onramp-lab [data-boot-message]')).toContainText('ONRAMP_LAB_RUNNER=off');
   await expect(page.locator('[data-step="serve"] [data-recorded]')).toContainText('Serving iris');
-  expect(await axeViolations(page)).toEqual([]);
+  expect(await labAxe(page)).toEqual([]);
 });
 
-test('the guide embeds the lab', async ({ page }) => {
-  await page.goto('/guides/pkl-to-endpoint/');
+test('the guide embeds the lab, and it starts there in its own box', async ({ page }) => {
+  const lab = await startFresh(page, '/guides/pkl-to-endpoint/');
   await expect(page.locator('onramp-lab[data-lab="pkl-to-endpoint"]')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Start the lab' })).toBeVisible();
+  const box = await lab.boundingBox();
+  const bench = await lab.locator('[data-bench]').boundingBox();
+  expect(bench!.x).toBeGreaterThanOrEqual(box!.x);
+  expect(bench!.x + bench!.width).toBeLessThanOrEqual(box!.x + box!.width + 0.5);
+  await expect(page.locator('[data-terminal]')).toBeInViewport();
 });

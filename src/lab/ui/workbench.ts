@@ -11,7 +11,7 @@ const ALL: PanelName[] = ['steps', 'terminal', 'files', 'preview'];
 const UPPER: PanelName[] = ['files', 'preview'];
 
 /** Below this content width (px) the lab switches to tabs. */
-export const WIDE_PX = 640;
+export const WIDE_PX = 560;
 
 export class Workbench {
   private lab: HTMLElement;

@@ -160,6 +160,6 @@ export async function startWorkspace(lab: OnrampLab): Promise<void> {
   void lab.stuck.then((handles) => handles.forEach((h) => h.update({ runtime: c.runtime!.kind })));
   await c.ready();
   terminal.focus();
-  lab.querySelector('.onramp-lab__bar')!.scrollIntoView({ block: 'start' });
+  requestAnimationFrame(() => lab.querySelector('.onramp-lab__bar')!.scrollIntoView({ block: 'start' }));
   lab.dataset.ready = c.runtime!.kind;
 }

@@ -63,7 +63,8 @@ export class LabEditorPanel extends LabPanel {
         basicSetup,
         ...language,
         theme.editorTheme,
-        EditorView.contentAttributes.of({ 'aria-label': `Editing ${path}` }),
+        // tabindex: the content is a tab stop already (contenteditable); saying so lets axe see the scroller is reachable.
+        EditorView.contentAttributes.of({ 'aria-label': `Editing ${path}`, tabindex: '0' }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) this.controller.edit(u.state.doc.toString());
         }),

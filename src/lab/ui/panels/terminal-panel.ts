@@ -26,6 +26,8 @@ export class LabTerminalPanel extends LabPanel {
     this.fitAddon = new fit.FitAddon();
     this.term.loadAddon(this.fitAddon);
     this.term.open(this);
+    const help = this.closest('[data-panel]')?.querySelector('.onramp-lab__hint')?.id;
+    if (help) this.term.textarea?.setAttribute('aria-describedby', help);
     let escaped = false;
     this.term.attachCustomKeyEventHandler((e) => {
       if (e.type !== 'keydown') return true;
