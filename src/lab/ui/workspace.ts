@@ -142,7 +142,12 @@ export async function startWorkspace(lab: OnrampLab): Promise<void> {
 
   terminal.create(await modules!);
   lab.controller = c;
-  await Promise.all([steps.bind(c), lab.querySelector<LabFilesPanel>('onramp-lab-files')!.bind(c), lab.querySelector<LabEditorPanel>('onramp-lab-editor')!.bind(c), lab.querySelector<LabPreviewPanel>('onramp-lab-preview')!.bind(c), terminal.bind(c)]);
+  // The terminal first: the prompt is what the learner waits for. The editor's code loads after.
+  await terminal.bind(c);
+  const editor = lab.querySelector<LabEditorPanel>('onramp-lab-editor')!;
+  await Promise.all([steps.bind(c), lab.querySelector<LabFilesPanel>('onramp-lab-files')!.bind(c), editor.bind(c), lab.querySelector<LabPreviewPanel>('onramp-lab-preview')!.bind(c)]);
+  const idle = (fn: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(fn, { timeout: 3000 }) : setTimeout(fn, 500));
+  idle(() => editor.preload());
   bindReset(lab, c, terminal);
   lab.addEventListener('keydown', (e) => {
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's') {

@@ -15,16 +15,18 @@ function loadModules() {
 }
 
 export class LabEditorPanel extends LabPanel {
-  private mods!: Modules;
+  /** CodeMirror loads after the terminal is up (it is not needed for the prompt). */
+  private mods: Promise<Modules> | null = null;
   private view: EditorView | null = null;
+  /** The file the editor is opening (CodeMirror may still be loading) and the one its view shows. */
   private viewPath = '';
+  private viewShows = '';
   private fileTitle = h('p', { class: 'onramp-lab__editor-title', 'data-editor-title': '' }, 'Choose a file to edit it.');
   private state = h('span', { class: 'onramp-lab__save-state', 'data-save-state': '' });
   private saveButton = h('button', { type: 'button', 'data-action': 'save', class: 'onramp-lab__small', 'aria-keyshortcuts': 'Control+S Meta+S' }, 'Save');
   private box = h('div', { class: 'onramp-lab__editor', 'data-editor': '' });
 
-  protected async setup(): Promise<void> {
-    this.mods = await loadModules();
+  protected setup(): void {
     this.saveButton.disabled = true;
     this.saveButton.addEventListener('click', () => void this.controller.save().then(() => this.controller.announce(`Saved ${this.controller.state.open?.path ?? ''}`)));
     this.replaceChildren(h('div', { class: 'onramp-lab__editor-head' }, this.fileTitle, this.state, this.saveButton), this.box);
@@ -34,8 +36,10 @@ export class LabEditorPanel extends LabPanel {
     if (change !== 'open') return;
     const open = this.controller.state.open;
     if (!open) return;
-    if (open.path !== this.viewPath) this.openView(open.path, open.text);
-    else if (this.view && this.view.state.doc.toString() !== open.text) this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: open.text } });
+    if (open.path !== this.viewPath) {
+      this.viewPath = open.path;
+      void (this.mods ??= loadModules()).then((mods) => this.openView(mods, open.path));
+    } else if (this.view && this.viewShows === open.path && this.view.state.doc.toString() !== open.text) this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: open.text } });
     const dirty = open.text !== open.saved;
     this.fileTitle.replaceChildren(h('code', {}, open.path));
     this.state.textContent = open.error || (open.saving ? 'Saving…' : dirty ? 'Unsaved changes' : 'Saved');
@@ -46,15 +50,22 @@ export class LabEditorPanel extends LabPanel {
     if (dot) dot.hidden = !dirty;
   }
 
-  private openView(path: string, text: string) {
-    const [{ basicSetup }, { EditorView, keymap }, json, yaml, js, theme] = this.mods;
+  /** Starts loading CodeMirror (when the learner is likely to open a file). */
+  preload(): void {
+    this.mods ??= loadModules();
+  }
+
+  private openView(mods: Modules, path: string) {
+    if (path !== this.viewPath) return; // another file was opened meanwhile
+    const text = this.controller.state.open?.text ?? '';
+    const [{ basicSetup }, { EditorView, keymap }, json, yaml, js, theme] = mods;
     const language = path.endsWith('.json') ? [json.json()] : /\.ya?ml$/.test(path) ? [yaml.yaml()] : /\.[mc]?[jt]s$/.test(path) ? [js.javascript()] : [];
     const save = () => {
       void this.controller.save().then(() => this.controller.announce(`Saved ${path}`));
       return true;
     };
     this.view?.destroy();
-    this.viewPath = path;
+    this.viewShows = path;
     this.view = new EditorView({
       doc: text,
       parent: this.box,
