@@ -1,7 +1,9 @@
 /**
- * The stable ids and limits of feedback and lab events, with no dependencies, so the browser can
- * import them without pulling zod into a page. The schemas that enforce them are in feedback.ts.
+ * The stable ids and limits of feedback and lab events, with no dependencies (but the
+ * dependency-free check-output.ts), so the browser can import them without pulling zod into a page.
+ * The schemas that enforce them are in feedback.ts.
  */
+import { CHECK_OUTPUT_MAX_CHARS } from './check-output.ts';
 
 /** Reasons after "Yes, this page helped" (Google's taxonomy, snake_case, stable). */
 export const YES_REASONS = ['solved_my_problem', 'easy_to_follow', 'other'] as const;
@@ -57,6 +59,8 @@ export const LIMITS = {
   /** Characters are Unicode code points, counted the same way by the widget and the service. */
   comment: 2000,
   quote: 1000,
+  /** The failed check's output an "I'm stuck" report carries (its last lines; see check-output.ts). */
+  checkOutput: CHECK_OUTPUT_MAX_CHARS,
   page: 512,
   session: 64,
   note: 2000,
@@ -102,6 +106,11 @@ export interface StuckContext {
   lastCheck?: 'passed' | 'failed' | 'none';
   /** Which lab backend ran the step. */
   runtime?: string;
+  /**
+   * The last lines of the failed check's output, plain text (lastLines() in check-output.ts), at
+   * most LIMITS.checkOutput characters. A passed check or a new step clears it.
+   */
+  checkOutput?: string;
 }
 
 export interface EventInput {

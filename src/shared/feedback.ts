@@ -40,12 +40,15 @@ function realTime(s: string): boolean {
   return Number.isFinite(t) && t > Date.UTC(2000, 0, 1) && t < Date.now() + 24 * 3600 * 1000;
 }
 
-/** Free text: any Unicode a person may type, except NUL and unpaired surrogates, up to `max` characters. */
-function text(max: number) {
+/**
+ * Free text: any Unicode a person may type, except NUL and unpaired surrogates, up to `max`
+ * characters; `tooLong` says what to do about a longer one.
+ */
+function text(max: number, tooLong = '') {
   return z.string().superRefine((value, ctx) => {
     if (value.includes('\u0000')) ctx.addIssue({ code: 'custom', message: 'must not contain NUL characters' });
     else if (!value.isWellFormed()) ctx.addIssue({ code: 'custom', message: 'contains an unpaired surrogate (not valid Unicode)' });
-    else if (charCount(value) > max) ctx.addIssue({ code: 'custom', message: `is over ${max} characters` });
+    else if (charCount(value) > max) ctx.addIssue({ code: 'custom', message: `is over ${max} characters${tooLong}` });
   });
 }
 
@@ -58,6 +61,7 @@ export const StuckContextSchema = z.strictObject({
   stepSeconds: z.number().int().min(0).max(7 * 24 * 3600).optional(),
   lastCheck: z.enum(['passed', 'failed', 'none']).optional(),
   runtime: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be a short lowercase id').optional(),
+  checkOutput: text(LIMITS.checkOutput, "; send only the last lines of the check's output (lastLines() in src/shared/check-output.ts)").optional(),
 });
 
 /** Checks `data` of an event: a plain object of JSON values, small and shallow. */

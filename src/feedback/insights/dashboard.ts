@@ -39,7 +39,7 @@ interface Comment {
   lab: string | null;
   step: string | null;
   workshop: string | null;
-  context: { stepSeconds?: number; lastCheck?: string; runtime?: string } | null;
+  context: { stepSeconds?: number; lastCheck?: string; runtime?: string; checkOutput?: string } | null;
   status: TriageStatus;
   note: string | null;
 }
@@ -167,6 +167,12 @@ function reasonsView(r: Insights['reasons']): HTMLElement {
   return section('reasons', 'Reasons', h('h3', { text: 'When a page did not help' }), chart('Reasons for "No"', r.no, 'bad'), h('h3', { text: 'When a page helped' }), chart('Reasons for "Yes"', r.yes, 'good'), h('h3', { text: "I'm stuck" }), chart('Stuck reasons', r.stuck, 'warn'));
 }
 
+/** The failed check's output a stuck report carried: text only (never parsed), scrollable by keyboard. */
+function checkOutputView(text: string): HTMLElement {
+  const label = 'Output of the last check';
+  return h('div', { class: 'onramp-ins-output' }, h('p', { class: 'onramp-ins-meta', text: `${label}:` }), h('pre', { tabindex: '0', 'aria-label': label, text }));
+}
+
 function commentView(c: Comment): HTMLElement {
   const what = c.kind === 'stuck' ? "I'm stuck" : c.helpful ? 'Helpful' : 'Not helpful';
   const meta = [new Date(c.receivedAt).toLocaleString(), what, c.reason ? reasonLabel(c.reason) : null, c.persona, c.lab ? `lab ${c.lab}${c.step ? ` / ${c.step}` : ''}` : null, c.workshop ? `workshop ${c.workshop}` : null]
@@ -212,6 +218,7 @@ function commentView(c: Comment): HTMLElement {
     c.quote ? h('blockquote', { text: c.quote }) : null,
     c.comment ? h('p', { class: 'onramp-ins-text', text: c.comment }) : null,
     ctx ? h('p', { class: 'onramp-ins-meta', text: ctx }) : null,
+    c.context?.checkOutput ? checkOutputView(c.context.checkOutput) : null,
     form,
   );
 }

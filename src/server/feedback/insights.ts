@@ -82,6 +82,11 @@ function eventWhere(f: Filter): { sql: string; params: unknown[] } {
 const CURRENT = `COALESCE(f.withdrawn, 0) = 0 AND NOT EXISTS (SELECT 1 FROM feedback n WHERE n.replaces = f.id AND n.page = f.page)`;
 const IS_PAGE = `COALESCE(f.kind, 'page') = 'page'`;
 const IS_STUCK = `f.kind = 'stuck'`;
+/**
+ * Something for the team to read and triage: a comment, a quote, or a stuck report's check
+ * output (context is JSON written by JSON.stringify, so the key appears exactly like this only as a key).
+ */
+const HAS_TEXT = `(f.comment IS NOT NULL OR f.quote IS NOT NULL OR (${IS_STUCK} AND f.context LIKE '%"checkOutput":%'))`;
 const WEEK_OFFSET = 345_600_000; // 1970-01-05 was a Monday.
 const WEEK = 604_800_000;
 
@@ -94,8 +99,8 @@ export async function summary(store: Store, f: Filter) {
        SUM(CASE WHEN ${IS_PAGE} AND f.helpful = 1 THEN 1 ELSE 0 END) AS yes,
        SUM(CASE WHEN ${IS_PAGE} AND f.helpful = 0 THEN 1 ELSE 0 END) AS no,
        SUM(CASE WHEN ${IS_STUCK} THEN 1 ELSE 0 END) AS stuck,
-       SUM(CASE WHEN f.comment IS NOT NULL OR f.quote IS NOT NULL THEN 1 ELSE 0 END) AS comments,
-       SUM(CASE WHEN (f.comment IS NOT NULL OR f.quote IS NOT NULL) AND COALESCE(t.status, 'new') = 'new' THEN 1 ELSE 0 END) AS untriaged
+       SUM(CASE WHEN ${HAS_TEXT} THEN 1 ELSE 0 END) AS comments,
+       SUM(CASE WHEN ${HAS_TEXT} AND COALESCE(t.status, 'new') = 'new' THEN 1 ELSE 0 END) AS untriaged
      FROM feedback f LEFT JOIN triage t ON t.id = f.id
      WHERE ${CURRENT}${w.sql}`,
     w.params,
@@ -216,6 +221,7 @@ export async function reasons(store: Store, f: Filter) {
   };
 }
 
+/** Items with something to read (a comment, a quote or a stuck report's check output), newest first, with their triage. */
 export async function comments(store: Store, f: Filter, options: { status?: TriageStatus; limit?: number; offset?: number } = {}) {
   const w = feedbackWhere(f);
   const params = [...w.params];
@@ -231,13 +237,13 @@ export async function comments(store: Store, f: Filter, options: { status?: Tria
        f.reason AS reason, f.comment AS comment, f.quote AS quote, f.persona AS persona, f.lab AS lab, f.step AS step,
        f.workshop AS workshop, f.context AS context, COALESCE(t.status, 'new') AS status, t.note AS note, t.updated_at AS updated_at
      FROM feedback f LEFT JOIN triage t ON t.id = f.id
-     WHERE ${CURRENT} AND (f.comment IS NOT NULL OR f.quote IS NOT NULL)${w.sql}${statusSql}
+     WHERE ${CURRENT} AND ${HAS_TEXT}${w.sql}${statusSql}
      ORDER BY f.received_at DESC, f.id DESC LIMIT ${limit} OFFSET ${offset}`,
     params,
   );
   const [total] = await store.query<{ count: number }>(
     `SELECT COUNT(*) AS count FROM feedback f LEFT JOIN triage t ON t.id = f.id
-     WHERE ${CURRENT} AND (f.comment IS NOT NULL OR f.quote IS NOT NULL)${w.sql}${statusSql}`,
+     WHERE ${CURRENT} AND ${HAS_TEXT}${w.sql}${statusSql}`,
     params,
   );
   return {

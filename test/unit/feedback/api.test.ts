@@ -96,6 +96,7 @@ const E = '/api/events';
 const J = 'application/json';
 const s = (v: unknown) => JSON.stringify(v);
 const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+const stuckWith = (context: Record<string, unknown>) => ({ ...fb(), context, kind: 'stuck', reason: 'check_failed_unclear', lab: 'pkl', step: 's1' });
 const BAD: Bad[] = [
   ['not JSON', F, 'helpful=yes', J, 400, 'body'],
   ['truncated JSON', F, '{"id":', J, 400, 'body'],
@@ -147,6 +148,12 @@ const BAD: Bad[] = [
   ['stuck with a page reason', F, s(fb({ kind: 'stuck', lab: 'a', step: 'b', reason: 'out_of_date' })), J, 400, 'reason'],
   ['unknown kind', F, s(fb({ kind: 'rant' })), J, 400, 'kind'],
   ['context on a page vote', F, s(fb({ context: { stepSeconds: 3 } })), J, 400, 'context'],
+  ['check output too long', F, s(stuckWith({ lastCheck: 'failed', checkOutput: 'x'.repeat(1001) })), J, 400, "context.checkOutput: is over 1000 characters; send only the last lines of the check's output"],
+  ['check output too long in code points', F, s(stuckWith({ checkOutput: '🚀'.repeat(1001) })), J, 400, 'context.checkOutput: is over 1000 characters'],
+  ['check output with NUL', F, s(stuckWith({ checkOutput: 'a\u0000b' })), J, 400, 'context.checkOutput'],
+  ['check output not a string', F, s(stuckWith({ checkOutput: ['line 1', 'line 2'] })), J, 400, 'context.checkOutput'],
+  ['check output on a page vote', F, s(fb({ context: { checkOutput: 'Error' } })), J, 400, 'context'],
+  ['unknown context field', F, s(stuckWith({ checkOutputHtml: '<b>x</b>' })), J, 400, 'checkOutputHtml'],
   ['bad workshop code', F, s(fb({ workshop: 'has space' })), J, 400, 'workshop'],
   ['events not an array', E, s({ events: {} }), J, 400, 'events'],
   ['no events key', E, s({ items: [] }), J, 400, 'events'],
@@ -226,6 +233,42 @@ describe('nasty but valid text', () => {
     // The comments feed returns the same text (the page renders it with textContent).
     const feed = JSON.parse((await raw(main.base, 'GET', '/api/insights/comments?limit=500', undefined, auth)).body) as { items: { id: string; comment: string }[] };
     expect(feed.items.find((i) => i.id === ids[3])!.comment).toBe(NASTY[3]);
+  });
+});
+
+describe("a stuck report's check output", () => {
+  it('is stored and returned verbatim (JSON, CSV, the comments feed), also without a comment', async () => {
+    const html = '<script>window.__pwned = 1</script>\n<img src=x onerror="window.__pwned=1">\n</pre><b>bold</b> &amp; done';
+    const texts = [html, ...NASTY, '🚀'.repeat(1000)];
+    const items = texts.map((checkOutput) => stuckWith({ stepSeconds: 90, lastCheck: 'failed', runtime: 'runner', checkOutput }));
+    for (const item of items) expect((await post(main.base, F, item)).status).toBe(202);
+    const rows = JSON.parse((await raw(main.base, 'GET', '/api/insights/export?kind=feedback&format=json', undefined, auth)).body) as { id: string; context?: Record<string, unknown> }[];
+    items.forEach((item, i) => expect(rows.find((r) => r.id === item.id)!.context).toEqual({ stepSeconds: 90, lastCheck: 'failed', runtime: 'runner', checkOutput: texts[i] }));
+    // CSV: the context column holds the same JSON, quoted; no cell starts a formula.
+    const csv = await raw(main.base, 'GET', '/api/insights/export?kind=feedback&format=csv', undefined, auth);
+    const cells = parseCsv(csv.body);
+    const column = cells[0]!.indexOf('context');
+    for (const item of items) {
+      const row = cells.find((r) => r[0] === item.id)!;
+      expect(JSON.parse(row[column]!)).toEqual(item.context);
+    }
+    // The dashboard's feed lists them (for triage) with the text as sent; it draws it with textContent.
+    const feed = JSON.parse((await raw(main.base, 'GET', '/api/insights/comments?limit=500', undefined, auth)).body) as { items: { id: string; comment: string | null; context: { checkOutput?: string } | null }[] };
+    const shown = feed.items.find((i) => i.id === items[0]!.id)!;
+    expect(shown.comment).toBeNull();
+    expect(shown.context!.checkOutput).toBe(html);
+    expect(feed.items.filter((i) => items.some((x) => x.id === i.id))).toHaveLength(items.length);
+  });
+
+  it('is refused for good when over the limit, and nothing is stored', async () => {
+    const item = stuckWith({ lastCheck: 'failed', checkOutput: 'é'.repeat(1001) });
+    const res = await post(main.base, F, item);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error).toMatch(/^context\.checkOutput: is over 1000 characters/);
+    const rows = JSON.parse((await raw(main.base, 'GET', '/api/insights/export?kind=feedback&format=json', undefined, auth)).body) as { id: string }[];
+    expect(rows.some((r) => r.id === item.id)).toBe(false);
+    // At the limit it is accepted.
+    expect((await post(main.base, F, stuckWith({ checkOutput: 'é'.repeat(1000) }))).status).toBe(202);
   });
 });
 

@@ -176,6 +176,25 @@ for (const backend of backends) {
       expect(sum).toMatchObject({ no: 1, stuck: 1, comments: 2 });
     });
 
+    it("keeps a stuck report's check output verbatim and lists the report for triage, even without a comment", async () => {
+      const output = '<script>alert(1)</script>\n\u001b[31mnot stripped here\u001b[0m\n"checkOutput": {"a": 1}\n' + 'é'.repeat(900);
+      const context = { stepSeconds: 42, lastCheck: 'failed' as const, runtime: 'runner', checkOutput: output };
+      const silent = feedback({ page: '/labs/outlab/', helpful: false, kind: 'stuck', reason: 'check_failed_unclear', lab: 'outlab', step: 'train', context });
+      const noOutput = feedback({ page: '/labs/outlab/', helpful: false, kind: 'stuck', reason: 'other', lab: 'outlab', step: 'train', context: { stepSeconds: 5, lastCheck: 'none' } });
+      await store.addFeedback(silent, T0);
+      await store.addFeedback(noOutput, T0);
+      const [row] = await store.query<{ context: string }>('SELECT context FROM feedback WHERE id = ?', [silent.id]);
+      expect(JSON.parse(row!.context)).toEqual(context);
+      // The feed shows the report with output (it has something to read); one with neither output nor comment stays out.
+      const feed = await insights.comments(store, { lab: 'outlab' });
+      expect(feed.items.map((i) => i.id)).toEqual([silent.id]);
+      expect(feed.items[0]).toMatchObject({ kind: 'stuck', comment: null, context });
+      expect(await insights.summary(store, { lab: 'outlab' })).toMatchObject({ stuck: 2, comments: 1, untriaged: 1 });
+      // A page vote whose comment mentions "checkOutput": is a comment like any other, nothing more.
+      await store.addFeedback(feedback({ page: '/labs/outlab/', helpful: false, lab: 'outlab', comment: '"checkOutput": is empty' }), T0);
+      expect((await insights.summary(store, { lab: 'outlab' })).comments).toBe(2);
+    });
+
     it('builds lab funnels, time to first endpoint by persona, and weekly trends', async () => {
       const min = 60_000;
       const at = (ms: number) => new Date(ms).toISOString();
