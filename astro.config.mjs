@@ -17,7 +17,8 @@ const extraSections = JSON.parse(process.env.ONRAMP_EXTRA_SECTIONS ?? '[]').map(
 }));
 
 // Lab pages embed a WebContainer or the lab runner; both want a cross-origin isolated page.
-// The dev server sends the same headers the Onramp service sends in production.
+// The dev server sends the same headers the Onramp service sends in production, on every response
+// (Vite's `server.headers`): workers and the scripts they import need COEP too.
 // Links are prefetched by the browser's Speculation Rules (on hover or pointer-down, same as
 // Starlight's default prefetchAll), not by Astro's prefetch script: ~100 bytes instead of 1 kB of JS
 // on every page. Browsers without the API simply navigate without prefetching.
