@@ -30,6 +30,14 @@ export default defineConfig({
   site: process.env.ONRAMP_SITE_URL ?? 'http://localhost:4321',
   prefetch: false,
   server: { headers: isolationHeaders },
+  vite: {
+    resolve: {
+      // Starlight's search dialog loads Pagefind's UI from '@pagefind/default-ui'; this module is that
+      // UI with only results that hold every query word (Pagefind alone also lists prefix matches, and
+      // for a word in no page, the pages of the longest indexed word it starts with).
+      alias: [{ find: /^@pagefind\/default-ui$/, replacement: fileURLToPath(new URL('./src/components/site-search-ui.ts', import.meta.url)) }],
+    },
+  },
   integrations: [
     onramp(),
     starlight({
