@@ -17,7 +17,8 @@ const extraSections = JSON.parse(process.env.ONRAMP_EXTRA_SECTIONS ?? '[]').map(
 }));
 
 // Lab pages embed a WebContainer or the lab runner; both want a cross-origin isolated page.
-// The dev server sends the same headers the Onramp service sends in production.
+// The dev server sends the same headers the Onramp service sends in production, on every response
+// (Vite's `server.headers`): workers and the scripts they import need COEP too.
 // Links are prefetched by the browser's Speculation Rules (on hover or pointer-down, same as
 // Starlight's default prefetchAll), not by Astro's prefetch script: ~100 bytes instead of 1 kB of JS
 // on every page. Browsers without the API simply navigate without prefetching.
@@ -29,6 +30,14 @@ export default defineConfig({
   site: process.env.ONRAMP_SITE_URL ?? 'http://localhost:4321',
   prefetch: false,
   server: { headers: isolationHeaders },
+  vite: {
+    resolve: {
+      // Starlight's search dialog loads Pagefind's UI from '@pagefind/default-ui'; this module is that
+      // UI with only results that hold every query word (Pagefind alone also lists prefix matches, and
+      // for a word in no page, the pages of the longest indexed word it starts with).
+      alias: [{ find: /^@pagefind\/default-ui$/, replacement: fileURLToPath(new URL('./src/components/site-search-ui.ts', import.meta.url)) }],
+    },
+  },
   integrations: [
     onramp(),
     starlight({

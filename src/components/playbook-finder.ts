@@ -5,7 +5,15 @@
  * the form produces), so a filtered view can be shared and a reload restores it. Values are OR'ed
  * within a facet and AND'ed across facets; each value shows how many playbooks it would match given
  * the other facets and the text. The number of matches is announced in a live region.
+ *
+ * Pagefind narrows by text and facets; of its results the finder keeps those that hold every query
+ * word (`search-match.ts`: whole words, so "roll back" no longer matches every playbook's
+ * "rollback" or "rollout"), counts the facet values over what it keeps, and with a text query lists
+ * the matches best first: every word in the title, then in title and summary, then anywhere, and
+ * within each, Pagefind's order.
  */
+import { queryMatcher, rankByField, type MatchFields } from './search-match.ts';
+import { countFilters, keepMatching, type PagefindData, type PagefindResponse } from './search-refine.ts';
 
 interface Facet {
   key: string;
@@ -15,17 +23,17 @@ interface Config {
   facets: Facet[];
 }
 type Filters = Record<string, unknown>;
-interface PagefindResult {
-  data(): Promise<{ url: string }>;
-}
-interface PagefindSearch {
-  results: PagefindResult[];
-  filters: Record<string, Record<string, number>>;
-}
 interface Pagefind {
   options(o: { basePath: string }): Promise<void>;
   filters(): Promise<Record<string, Record<string, number>>>;
-  search(term: string | null, o: { filters: Filters }): Promise<PagefindSearch | null>;
+  search(term: string | null, o: { filters: Filters }): Promise<PagefindResponse | null>;
+}
+/** A playbook of the build-time list: its item, the list it belongs in, and its title and summary. */
+interface Item {
+  li: HTMLLIElement;
+  home: HTMLElement;
+  title: string;
+  summary: string;
 }
 
 const KIND = { kind: 'Playbook' };
@@ -43,11 +51,20 @@ class PlaybookFinder extends HTMLElement {
   #status!: HTMLElement;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #seq = 0;
+  /** Every playbook by path, in the build's order (grouped by stage, by title within). */
+  #items = new Map<string, Item>();
+  #ranked!: HTMLElement;
 
   async connectedCallback() {
     this.#config = JSON.parse(this.querySelector('script[type="application/json"]')!.textContent!) as Config;
     this.#form = this.querySelector('[data-finder-form]')!;
     this.#status = this.querySelector('[data-finder-status]')!;
+    this.#ranked = this.querySelector('[data-finder-ranked]')!;
+    for (const li of this.querySelectorAll<HTMLLIElement>('[data-finder-list] li[data-href]')) {
+      const title = li.querySelector('a')?.textContent ?? '';
+      const summary = li.querySelector('[data-summary]')?.textContent ?? '';
+      this.#items.set(li.dataset.href!, { li, home: li.parentElement!, title, summary });
+    }
     try {
       // Built by Pagefind after the site, so the bundler must not resolve it.
       const bundle = '/pagefind/pagefind.js';
@@ -107,21 +124,53 @@ class PlaybookFinder extends HTMLElement {
     return filters;
   }
 
+  /** A result's fields for matching: title and summary as the list shows them, and the indexed text. */
+  #fields(data: PagefindData): MatchFields {
+    const item = this.#items.get(pathOf(data.url));
+    return { title: item?.title ?? data.meta.title ?? '', summary: item?.summary ?? '', body: data.content };
+  }
+
+  /**
+   * Shows the given playbooks. With a text query they move, in the given order, into the ranked
+   * list; otherwise each stays in its stage group and the groups without any are hidden.
+   */
+  #show(hrefs: string[], ranked: boolean): number {
+    const showing = new Set(hrefs);
+    for (const [href, item] of this.#items) {
+      item.home.append(item.li);
+      item.li.hidden = !showing.has(href);
+    }
+    const list = this.#ranked.querySelector('ol')!;
+    if (ranked) {
+      for (const href of hrefs) {
+        const item = this.#items.get(href);
+        if (item) list.append(item.li);
+      }
+    }
+    this.#ranked.hidden = !ranked || !list.children.length;
+    this.querySelectorAll<HTMLElement>('[data-finder-list] section[data-stage]').forEach((section) => {
+      section.hidden = !section.querySelector('li[data-href]:not([hidden])');
+    });
+    return [...this.#items.values()].filter((item) => !item.li.hidden).length;
+  }
+
   async #update(push: boolean) {
     const seq = ++this.#seq;
     const { term, chosen } = this.#state();
-    const query = term || null;
-    const [main, ...perFacet] = await Promise.all([
+    const matcher = queryMatcher(term);
+    const query = matcher.words.length ? term : null;
+    const answers = await Promise.all([
       this.#pagefind.search(query, { filters: this.#filters(chosen) }),
       ...this.#config.facets.map((f) => this.#pagefind.search(query, { filters: this.#filters(chosen, f.key) })),
     ]);
-    if (!main || seq !== this.#seq) return;
-    const urls = new Set((await Promise.all(main.results.map((r) => r.data()))).map((d) => pathOf(d.url)));
+    if (!answers[0] || seq !== this.#seq) return;
+    const fields = (data: PagefindData) => this.#fields(data);
+    const [main, ...perFacet] = await Promise.all(answers.map((a) => keepMatching(a?.results ?? [], matcher, fields)));
     if (seq !== this.#seq) return;
 
     // Counts: how many playbooks each value would match, given the text and the other facets.
     this.#config.facets.forEach((facet, i) => {
-      const counts = perFacet[i]?.filters?.[facet.key] ?? {};
+      const counts = countFilters(perFacet[i]!, answers[i + 1]?.filters ?? {})[facet.key] ?? {};
       for (const value of facet.values) {
         const box = this.#form.querySelector<HTMLInputElement>(`input[name="${facet.key}"][value="${CSS.escape(value.id)}"]`);
         const count = box?.closest('label')?.querySelector('[data-count]');
@@ -129,19 +178,9 @@ class PlaybookFinder extends HTMLElement {
       }
     });
 
-    // Show the matching items, and the stage groups that still have any.
-    let shown = 0;
-    this.querySelectorAll<HTMLElement>('[data-finder-list] section').forEach((section) => {
-      let inGroup = 0;
-      section.querySelectorAll<HTMLElement>('li[data-href]').forEach((li) => {
-        const match = urls.has(li.dataset.href!);
-        li.hidden = !match;
-        if (match) inGroup++;
-      });
-      section.hidden = inGroup === 0;
-      shown += inGroup;
-    });
-    const filtered = Boolean(term) || Object.values(chosen).some((v) => v.length);
+    const hits = query ? rankByField(main!, matcher, (hit) => fields(hit.data)) : main!;
+    const shown = this.#show(hits.map((hit) => pathOf(hit.data.url)), query !== null);
+    const filtered = query !== null || Object.values(chosen).some((v) => v.length);
     this.#status.textContent =
       shown === 0 ? 'No playbook matches. Try fewer filters or other words.' : `${shown} ${shown === 1 ? 'playbook' : 'playbooks'}${filtered ? (shown === 1 ? ' matches' : ' match') : ''}`;
 

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServiceConfig } from './config.ts';
+import { isolationHeaders } from '../shared/headers.ts';
 import { HttpError, sendJson } from './http.ts';
 import { staticSite } from './static.ts';
 
@@ -59,6 +60,10 @@ export async function createService(config: ServiceConfig, parts: ServicePart[] 
   const routes = all.flatMap((p) => p.routes ?? []).map((r) => ({ ...r, match: compile(r.path) }));
 
   const server = createServer(async (req, res) => {
+    // Every response is isolated, not only pages: a worker (Pagefind's search worker) or a script a
+    // worker imports is blocked on an isolated page unless it carries COEP itself. Handlers may
+    // still override these with their own headers.
+    for (const [name, value] of Object.entries(isolationHeaders)) res.setHeader(name, value);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');

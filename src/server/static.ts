@@ -1,13 +1,14 @@
 /**
  * Serves the built site from a folder: right content types, long caching for fingerprinted
  * assets and revalidation for pages, ETags, HEAD, directory indexes with trailing-slash
- * redirects, the site's 404 page, and no way out of the folder.
+ * redirects, the site's 404 page, and no way out of the folder. The service adds the isolation
+ * headers (COOP, COEP) to every response, these files included.
  */
 import { createReadStream } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
-import { baseHeaders, isolationHeaders } from '../shared/headers.ts';
+import { baseHeaders } from '../shared/headers.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -96,7 +97,6 @@ export async function staticSite(root: string): Promise<StaticSite> {
       ETag: etag,
       'Last-Modified': info.mtime.toUTCString(),
     };
-    if (type.startsWith('text/html')) Object.assign(headers, isolationHeaders);
     if (status === 200 && req.headers['if-none-match'] === etag) {
       res.writeHead(304, headers);
       res.end();

@@ -79,6 +79,58 @@ test.describe('playbooks', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  test('a text search keeps playbooks that hold the words, best match first, with counts to match', async ({ page, consoleErrors }) => {
+    await page.goto('/playbooks/');
+    const form = page.locator('[data-finder-form]');
+    await expect(form).toBeVisible();
+    const status = page.locator('[data-finder-status]');
+    const visible = page.locator('[data-finder-list] li[data-href]:visible');
+    /** The counts next to one facet's values, in order. */
+    const counts = async (legend: string) =>
+      (await form.locator('fieldset', { has: page.locator('legend', { hasText: legend }) }).locator('[data-count]').allInnerTexts()).map((t) => Number(t.match(/\d+/)![0]));
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+    // Every playbook says "rollback" or "rollout" somewhere; only some say "roll back".
+    await form.getByLabel('Search playbooks').fill('roll back');
+    await expect(page).toHaveURL(/\?q=roll\+back$/);
+    await expect(status).not.toHaveText('16 playbooks match');
+    await expect(status).toHaveText(/^\d+ playbooks? match(es)?$/);
+    const shown = Number((await status.textContent())!.match(/\d+/)![0]);
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(16);
+    await expect(visible).toHaveCount(shown);
+    // One ranked list: the playbook with both words in its title comes first.
+    await expect(page.getByRole('heading', { name: 'Best matches first' })).toBeVisible();
+    await expect(page.locator('[data-finder-list] section[data-stage]:visible')).toHaveCount(0);
+    await expect(visible.first()).toHaveAttribute('data-href', '/playbooks/roll-back-a-model-version/');
+    // Each playbook has one stage and one severity, so each facet's counts add up to the list.
+    expect(sum(await counts('Stage'))).toBe(shown);
+    expect(sum(await counts('Severity'))).toBe(shown);
+
+    // A facet narrows the ranked list to the count it showed.
+    const routine = form.getByRole('checkbox', { name: /^Routine/ });
+    const routineCount = Number((await routine.locator('xpath=..').innerText()).match(/\((\d+)\)/)![1]);
+    await routine.check();
+    await expect(visible).toHaveCount(routineCount);
+    await routine.uncheck();
+    await expect(visible).toHaveCount(shown);
+
+    // A word in no playbook matches none, and every count says so.
+    await form.getByLabel('Search playbooks').fill('xyzzy');
+    await expect(status).toHaveText('No playbook matches. Try fewer filters or other words.');
+    await expect(visible).toHaveCount(0);
+    expect(sum([...(await counts('Persona')), ...(await counts('Stage')), ...(await counts('Severity'))])).toBe(0);
+
+    // Clearing brings back every playbook, grouped by stage again.
+    await form.getByRole('button', { name: 'Clear search and filters' }).click();
+    await expect(visible).toHaveCount(16);
+    await expect(page.getByRole('heading', { name: 'Best matches first' })).toBeHidden();
+    await expect(page.locator('[data-finder-list] section[data-stage]:visible').first()).toBeVisible();
+    expect(sum(await counts('Stage'))).toBe(16);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
   test('the sidebar links the finder, and folds the Playbooks group to it elsewhere', async ({ page }) => {
     await page.goto('/playbooks/');
     await expect(page.locator('#starlight__sidebar a[href="/playbooks/"][aria-current="page"]')).toHaveCount(1);

@@ -30,11 +30,14 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'onramp-site-'));
   site = join(dir, 'dist');
   mkdirSync(join(site, '_astro'), { recursive: true });
+  mkdirSync(join(site, 'pagefind'), { recursive: true });
   mkdirSync(join(site, 'labs', 'pkl-to-endpoint'), { recursive: true });
   mkdirSync(join(site, 'guides', 'x'), { recursive: true });
   writeFileSync(join(site, 'index.html'), '<!doctype html><title>home</title>');
   writeFileSync(join(site, '404.html'), '<!doctype html><title>Not found</title><h1>Page not found</h1>');
   writeFileSync(join(site, '_astro', 'app.abc123.js'), 'console.log(1)');
+  writeFileSync(join(site, 'pagefind', 'pagefind-worker.js'), 'self.onmessage = () => {};');
+  writeFileSync(join(site, 'pagefind', 'wasm.en.pagefind'), 'wasm');
   writeFileSync(join(site, 'labs', 'pkl-to-endpoint', 'index.html'), '<!doctype html><title>lab</title>');
   writeFileSync(join(site, 'guides', 'x', 'index.html'), '<!doctype html><title>guide</title>');
   writeFileSync(join(site, 'style.css'), 'body{}');
@@ -66,6 +69,23 @@ describe('static site', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect(res.headers.get('cross-origin-embedder-policy')).toMatch(/^(require-corp|credentialless)$/);
+  });
+
+  it('isolates workers and every other file, so an isolated page may start them', async () => {
+    const worker = await fetch(`${base}/pagefind/pagefind-worker.js`);
+    expect(worker.status).toBe(200);
+    expect(worker.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(worker.headers.get('cross-origin-embedder-policy')).toMatch(/^(require-corp|credentialless)$/);
+    expect(worker.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(worker.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    const revalidated = await raw('GET', '/pagefind/pagefind-worker.js', { 'If-None-Match': worker.headers.get('etag')! });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers['cross-origin-embedder-policy']).toBe(worker.headers.get('cross-origin-embedder-policy'));
+    for (const path of ['/pagefind/wasm.en.pagefind', '/_astro/app.abc123.js', '/style.css', '/no/such/file.js', '/guides/x', '/api/health']) {
+      const res = await raw('GET', path);
+      expect(res.headers['cross-origin-embedder-policy'], path).toMatch(/^(require-corp|credentialless)$/);
+      expect(res.headers['cross-origin-opener-policy'], path).toBe('same-origin');
+    }
   });
 
   it('caches fingerprinted assets for a year and others briefly', async () => {
