@@ -7,7 +7,6 @@
  * whole screen (the Fullscreen API where there is one, a fixed overlay otherwise).
  */
 export type PanelName = 'steps' | 'terminal' | 'files' | 'preview';
-const ALL: PanelName[] = ['steps', 'terminal', 'files', 'preview'];
 const UPPER: PanelName[] = ['files', 'preview'];
 
 /** Below this content width (px) the lab switches to tabs. */
@@ -121,5 +120,3 @@ export class Workbench {
     });
   }
 }
-
-export const PANELS: readonly PanelName[] = ALL;
