@@ -38,8 +38,10 @@ export async function solve(page: Page, id: string): Promise<void> {
   const step = page.locator(`[data-step="${id}"]`);
   await step.getByRole('button', { name: 'Solve this step' }).click();
   const confirm = step.locator('[data-action="solve-confirm"]');
-  const result = step.locator('[data-result].is-pass, [data-result].is-fail');
-  await expect(confirm.or(result).first()).toBeVisible({ timeout: 30_000 });
+  // Wait for the confirmation or a pass, never for any result: a failed Check from before Solve
+  // is still shown while the solution loads, and would let this go on without confirming.
+  const passed = step.locator('[data-result].is-pass');
+  await expect(confirm.or(passed).first()).toBeVisible({ timeout: 30_000 });
   if (await confirm.isVisible()) await confirm.click();
   await expect(step.locator('[data-result]')).toHaveClass(/is-pass/, { timeout: 30_000 });
 }
