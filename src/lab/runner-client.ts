@@ -5,6 +5,7 @@
  */
 import type { ClientMessage, CreateSessionResponse, ServerMessage } from '../shared/lab-protocol.ts';
 import type { LabTree } from '../shared/lab-schema.ts';
+import { labMark } from './timing.ts';
 import {
   DEFAULT_CHECK_TIMEOUT_MS,
   decodeBase64,
@@ -84,6 +85,7 @@ export class RunnerRuntime implements LabRuntime {
       throw new RunnerUnavailable(res.status, message);
     }
     this.session = (await res.json()) as CreateSessionResponse;
+    labMark('session-created');
     onProgress({ message: 'Connecting the terminal…', fraction: 0.6 });
     const wsUrl = new URL(this.session.ws, this.base().replace(/^http/, 'ws'));
     wsUrl.searchParams.set('cols', String(this.opts.cols ?? 80));
@@ -111,6 +113,7 @@ export class RunnerRuntime implements LabRuntime {
       });
       signal?.addEventListener('abort', () => reject(new Error('aborted')));
     });
+    labMark('terminal-connected');
     onProgress({ message: 'Ready', fraction: 1 });
   }
 

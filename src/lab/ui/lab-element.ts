@@ -5,6 +5,7 @@
  */
 import type { LabController } from '../controller.ts';
 import type { LabClientData } from '../../shared/lab-schema.ts';
+import { labMark } from '../timing.ts';
 import { mountStuck, type StuckHandle } from './events.ts';
 import { loadProgress, saveProgress } from './progress.ts';
 
@@ -114,11 +115,13 @@ export class OnrampLab extends HTMLElement {
   private async start(note: string) {
     if (this.started) return;
     this.started = true;
+    labMark('start');
     const button = this.querySelector<HTMLButtonElement>('[data-action="start"]')!;
     button.setAttribute('aria-disabled', 'true');
     button.textContent = 'Starting…';
     this.announce(note ? `${note} Starting the lab…` : 'Starting the lab…');
     const { startWorkspace } = await import('./workspace.ts');
+    labMark('workspace-loaded');
     await startWorkspace(this);
   }
 }

@@ -14,6 +14,7 @@ import { LabFilesPanel } from './panels/files-panel.ts';
 import { LabPreviewPanel } from './panels/preview-panel.ts';
 import { LabStepsPanel } from './panels/steps-panel.ts';
 import { LabTerminalPanel, type TerminalModules } from './panels/terminal-panel.ts';
+import { labMark } from '../timing.ts';
 import { Workbench } from './workbench.ts';
 
 export { siteRuntime } from '../runtime-choice.ts';
@@ -140,10 +141,13 @@ export async function startWorkspace(lab: OnrampLab): Promise<void> {
   c.events = await eventsLoading;
   if (!live) return showRecorded(lab, c, steps);
 
-  terminal.create(await modules!);
+  const loaded = await modules!;
+  labMark('terminal-code');
+  terminal.create(loaded);
   lab.controller = c;
   // The terminal first: the prompt is what the learner waits for. The editor's code loads after.
   await terminal.bind(c);
+  labMark('shell-attached');
   const editor = lab.querySelector<LabEditorPanel>('onramp-lab-editor')!;
   await Promise.all([steps.bind(c), lab.querySelector<LabFilesPanel>('onramp-lab-files')!.bind(c), editor.bind(c), lab.querySelector<LabPreviewPanel>('onramp-lab-preview')!.bind(c)]);
   const idle = (fn: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(fn, { timeout: 3000 }) : setTimeout(fn, 500));

@@ -8,6 +8,7 @@ import type { FitAddon } from '@xterm/addon-fit';
 import type { Change } from '../../controller.ts';
 import type { LabShell } from '../../runtime.ts';
 import { define, LabPanel } from './panel.ts';
+import { labMark } from '../../timing.ts';
 
 export type TerminalModules = readonly [typeof import('@xterm/xterm'), typeof import('@xterm/addon-fit')];
 
@@ -60,7 +61,12 @@ export class LabTerminalPanel extends LabPanel {
       this.shell?.write(command + '\r');
       this.term.focus();
     });
-    this.shell = await c.openShell({ cols: this.term.cols || 80, rows: this.term.rows || 24 }, (d) => this.term.write(d));
+    let first = true;
+    this.shell = await c.openShell({ cols: this.term.cols || 80, rows: this.term.rows || 24 }, (d) => {
+      if (first) this.term.write(d, () => labMark('first-output'));
+      else this.term.write(d);
+      first = false;
+    });
     this.term.onData((d) => {
       this.shell?.write(d);
       if (d.includes('\r')) this.schedulePersist();
