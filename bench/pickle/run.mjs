@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPickleBytes } from '../../labs/ramp/src/load.ts';
-import { buildModel } from '../../labs/ramp/src/estimators.ts';
+import { buildModel } from '../../labs/ramp/src/estimators/index.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REPS = Number(process.env.REPS ?? 15);
@@ -58,7 +58,7 @@ for (const f of FILES) {
 const cold = spawnSync(process.execPath, ['-e', `
 const t0 = performance.now();
 const { loadPickleBytes } = await import(${JSON.stringify(join(root, 'labs/ramp/src/load.ts'))});
-const { buildModel } = await import(${JSON.stringify(join(root, 'labs/ramp/src/estimators.ts'))});
+const { buildModel } = await import(${JSON.stringify(join(root, 'labs/ramp/src/estimators/index.ts'))});
 const { readFileSync } = await import('node:fs');
 const t1 = performance.now();
 buildModel(loadPickleBytes(readFileSync(${JSON.stringify(join(root, 'bench/models/rf100.joblib'))}), 'load').result.value);

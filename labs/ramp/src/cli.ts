@@ -2,13 +2,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EXIT, InputError, MalformedPickleError, RampError, UnsafePickleError, UsageError, type Finding } from './errors.ts';
-import { buildModel, predictRows, SUPPORTED_ESTIMATORS, type Label, type Model } from './estimators.ts';
+import { buildModel, predictRows, type Label, type Model } from './estimators/index.ts';
+import { adviceFor, bundleKeys, describe, pickModel, structureOf, unsupportedSteps, type StepNode } from './estimators/structure.ts';
 import { parseInputText, rowsOf } from './input.ts';
 import { describeFormat, loadPickleBytes, readFileLimited, type FileFormat } from './load.ts';
 import { exampleCurl, exampleRequest } from './page.ts';
 import { createRampServer } from './serve.ts';
 import { fillTemplate, loadTemplates } from './templates.ts';
-import { DEFAULT_LIMITS, UNSUPPORTED_SKLEARN_WHY, type Limits } from './unpickler.ts';
+import { DEFAULT_LIMITS, PyObject, type Limits } from './unpickler.ts';
 
 export const VERSION = '0.1.0';
 
@@ -47,7 +48,8 @@ function table(rows: string[][], o: Out): string {
 
 function summary(pairs: Array<[string, string]>, o: Out): string {
   const w = Math.max(...pairs.map(([k]) => k.length));
-  return pairs.map(([k, v]) => `${bold(o, k.padEnd(w))}  ${v}`).join('\n');
+  // Multi-line values (the step tree) continue under the value column.
+  return pairs.map(([k, v]) => `${bold(o, k.padEnd(w))}  ${v.split('\n').join(`\n${' '.repeat(w + 2)}`)}`).join('\n');
 }
 
 // ---------------------------------------------------------------------------
@@ -72,22 +74,27 @@ Global options:
   -h, --help       Help for ramp or a command
   -v, --version    Print the version
 
-Exit codes: 0 ok · 1 error · 2 usage · 3 unsafe model · 4 malformed or over limits
+Exit codes: 0 ok · 1 error · 2 usage · 3 unsafe model · 4 malformed or over limits · 5 not supported yet
 Run \`ramp <command> --help\` for details.`,
-  inspect: `Usage: ramp inspect <model> [--json]
+  inspect: `Usage: ramp inspect <model> [--key NAME] [--json]
 
-Shows the estimator (and pipeline steps), the scikit-learn version recorded in
-the file, the file format (pickle protocol; joblib raw or compressed), number of
-features, feature names, classes and the safety verdict.
+Shows the estimator and the whole tree of steps (each marked supported or not),
+the scikit-learn version recorded in the file, the file format (pickle
+protocol; joblib raw or compressed), the input columns with their kinds,
+classes and the safety verdict. A file holding a dict or tuple (a bundle)
+lists its keys; --key picks the model in it.
 
-Exit codes: 0 ok · 1 unsupported estimator / cannot read · 3 unsafe · 4 malformed, unsupported format or over limits`,
-  scan: `Usage: ramp scan <model> [--json]
+Exit codes: 0 ok · 1 cannot read · 2 usage (bundle without --key) · 3 unsafe · 4 malformed, unsupported format or over limits · 5 a step ramp cannot run yet (the rest is still shown)`,
+  scan: `Usage: ramp scan <model> [--key NAME] [--json]
 
 Checks that loading the file cannot run code: every global must be on ramp's
 exact allow-list and no opcode may call anything else. Walks the opcodes; never
-constructs what it flags.
+constructs what it flags. Then checks that ramp can run every step.
 
-Exit codes: 0 safe · 1 cannot read the file · 3 unsafe (findings: global/opcode, byte offset, why) · 4 malformed, unsupported format or over limits`,
+Three answers: safe (exit 0); unsafe: would run code or reach a callable outside
+the allow-list (exit 3, every finding listed); not supported yet: safe to load,
+but a scikit-learn class ramp cannot run (exit 5, every such step listed).
+Exit codes: 0 safe · 1 cannot read the file · 3 unsafe · 4 malformed, unsupported format or over limits · 5 not supported yet`,
   predict: `Usage: ramp predict <model> --input <file|-> [--proba] [--json]
 
 Input formats:
@@ -130,14 +137,14 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['--input', '--port', '--host', '--name', '--max-bytes', '--max-body', '--model']);
+const VALUE_FLAGS = new Set(['--input', '--port', '--host', '--name', '--max-bytes', '--max-body', '--model', '--key']);
 const BOOL_FLAGS = new Set(['--json', '--no-color', '--proba', '--help', '--version']);
 const ALIASES: Record<string, string> = { '-h': '--help', '-v': '--version', '-i': '--input', '-p': '--port' };
 const COMMAND_FLAGS: Record<string, string[]> = {
-  inspect: ['--max-bytes'],
-  scan: ['--max-bytes'],
-  predict: ['--input', '--proba', '--max-bytes'],
-  serve: ['--name', '--port', '--host', '--max-body', '--max-bytes'],
+  inspect: ['--max-bytes', '--key'],
+  scan: ['--max-bytes', '--key'],
+  predict: ['--input', '--proba', '--max-bytes', '--key'],
+  serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key'],
   init: ['--model', '--name', '--max-bytes'],
 };
 
@@ -201,10 +208,29 @@ interface Loaded {
   globals: string[];
 }
 
-function loadModel(file: string, limits: Partial<Limits>): Loaded {
+function loadModel(file: string, limits: Partial<Limits>, key?: string): Loaded {
   const buf = readFileLimited(file, { ...DEFAULT_LIMITS, ...limits });
   const { result, format } = loadPickleBytes(buf, 'load', limits);
-  return { model: buildModel(result.value), format, globals: result.globals };
+  return { model: buildModel(pickModel(result.value, key)), format, globals: result.globals };
+}
+
+const keyOf = (p: Parsed): string | undefined => p.flags.get('--key') as string | undefined;
+
+/** The unsafe verdict from a scan's findings (throws), so inspect and scan agree. */
+function unsafeError(file: string, findings: Finding[]): UnsafePickleError {
+  return new UnsafePickleError(`${file} is unsafe: ${findings.length} finding${findings.length > 1 ? 's' : ''} (${findings[0]!.what} at byte ${findings[0]!.offset})`, findings[0]!.offset, findings);
+}
+
+function stepJson(n: StepNode): Record<string, unknown> {
+  return { path: n.path, class: n.cls, supported: n.supported, ...(n.children.length ? { children: n.children.map(stepJson) } : {}) };
+}
+
+/** The step tree as indented lines ("name: Class"), unsupported steps marked. */
+function stepLines(n: StepNode, o: Out, depth = 0): string[] {
+  const parts = n.path.split(' › ');
+  const label = depth === 0 || parts.length < 2 ? n.cls : `${parts[parts.length - 2]}: ${n.cls}`;
+  const mark = n.supported ? '' : `  ${yellow(o, '← not supported yet')}`;
+  return [`${'  '.repeat(depth)}${label}${mark}`, ...n.children.flatMap((c) => stepLines(c, o, depth + 1))];
 }
 
 function findingJson(f: Finding): Record<string, unknown> {
@@ -224,17 +250,24 @@ function cmdScan(p: Parsed, o: Out): number {
   const buf = readFileLimited(file, { ...DEFAULT_LIMITS, ...limits });
   const { result, format } = loadPickleBytes(buf, 'scan', limits);
   const safe = result.findings.length === 0;
+  // Only a safe file is loaded, to ask whether ramp can run every step.
+  const unsupported = safe ? unsupportedSteps(structureOf(pickModel(loadPickleBytes(buf, 'load', limits).result.value, keyOf(p)))) : [];
+  const verdict = !safe ? 'unsafe' : unsupported.length ? 'not supported yet' : 'safe';
   if (o.json) {
-    printJson({ file, safe, format: formatJson(format), findings: result.findings.map(findingJson), globals: result.globals });
-  } else if (safe) {
-    print(`${green(o, '✓ safe to load')}  ${file}`);
-    print(dim(o, `  ${describeFormat(format)}; ${result.globals.length} globals, all on the allow-list; no code-running opcodes`));
-  } else {
+    printJson({ file, safe, verdict, format: formatJson(format), findings: result.findings.map(findingJson), unsupported: unsupported.map((n) => ({ path: n.path, class: n.cls, advice: adviceFor(n.cls) })), globals: result.globals });
+  } else if (!safe) {
     print(`${red(o, `✗ unsafe: ${result.findings.length} finding${result.findings.length > 1 ? 's' : ''}`)}  ${file}`);
     print(table([['kind', 'what', 'offset', 'why'], ...result.findings.map((f) => [f.kind, f.what, String(f.offset), f.why])], o));
     print(dim(o, 'hint: do not load this file with pickle/joblib. Re-export the model from a trusted training run.'));
+  } else if (unsupported.length) {
+    print(`${yellow(o, `! not supported yet: ${unsupported.length} step${unsupported.length > 1 ? 's' : ''} ramp cannot run`)}  ${file}`);
+    print(dim(o, `  safe to load: ${describeFormat(format)}; ${result.globals.length} globals, all on the allow-list`));
+    for (const n of unsupported) print(`  ${n.path}\n    ${dim(o, adviceFor(n.cls))}`);
+  } else {
+    print(`${green(o, '✓ safe to load')}  ${file}`);
+    print(dim(o, `  ${describeFormat(format)}; ${result.globals.length} globals, all on the allow-list; no code-running opcodes`));
   }
-  return safe ? EXIT.OK : EXIT.UNSAFE;
+  return !safe ? EXIT.UNSAFE : unsupported.length ? EXIT.UNSUPPORTED : EXIT.OK;
 }
 
 function formatJson(f: FileFormat): Record<string, unknown> {
@@ -245,44 +278,74 @@ function cmdInspect(p: Parsed, o: Out): number {
   const file = onePositional(p, 'model file');
   const limits = limitsOf(p);
   const buf = readFileLimited(file, { ...DEFAULT_LIMITS, ...limits });
-  const scan = loadPickleBytes(buf, 'scan', limits);
-  const findings = scan.result.findings;
-  const onlyUnsupported = findings.length > 0 && findings.every((f) => f.why === UNSUPPORTED_SKLEARN_WHY);
-  if (findings.length && !onlyUnsupported) {
-    const err = new UnsafePickleError(`${file} is unsafe: ${findings.length} finding${findings.length > 1 ? 's' : ''} (${findings[0]!.what} at byte ${findings[0]!.offset})`, findings[0]!.offset, findings);
-    throw err;
-  }
+  const findings = loadPickleBytes(buf, 'scan', limits).result.findings;
+  if (findings.length) throw unsafeError(file, findings);
   const { result, format } = loadPickleBytes(buf, 'load', limits);
-  const model = buildModel(result.value); // throws UnsupportedEstimatorError for unknown sklearn classes
+  const keys = p.flags.has('--key') ? null : bundleKeys(result.value);
+  if (keys && !keys.some((k) => result.value instanceof Map && k === 'model')) return inspectBundle(file, result.value, keys, o);
+  const root = pickModel(result.value, keyOf(p));
+  const tree = structureOf(root);
+  const missing = unsupportedSteps(tree);
+  // Show what could be read even when a step cannot run.
+  let model: Model | null = null;
+  if (missing.length === 0) model = buildModel(root);
   const safety = { safe: true, verdict: 'safe to load', findings: [], globals: result.globals };
   if (o.json) {
     printJson({
       file,
-      estimator: model.estimator,
-      steps: model.steps,
-      task: model.task,
-      sklearn_version: model.sklearnVersion,
+      estimator: tree.cls,
+      steps: model?.steps ?? tree.children.map((c) => ({ name: c.path.split(' › ').pop(), estimator: c.cls })),
+      tree: stepJson(tree),
+      supported: missing.length === 0,
+      unsupported: missing.map((n) => ({ path: n.path, class: n.cls, advice: adviceFor(n.cls) })),
+      task: model?.task ?? null,
+      sklearn_version: model?.sklearnVersion ?? versionOf(root),
       format: formatJson(format),
-      n_features: model.nFeatures,
-      feature_names: model.featureNames,
-      classes: model.classes,
-      n_outputs: model.task === 'classifier' ? 1 : model.nOutputs,
+      n_features: model?.nFeatures ?? null,
+      feature_names: model?.featureNames ?? null,
+      inputs: model?.inputs ?? null,
+      classes: model?.classes ?? null,
+      n_outputs: model ? (model.task === 'classifier' ? 1 : model.nOutputs) : null,
       safety,
     });
-    return EXIT.OK;
+    return missing.length ? EXIT.UNSUPPORTED : EXIT.OK;
   }
-  const est = model.steps.length > 1 ? `${model.estimator} (${model.steps.map((s) => `${s.name}: ${s.estimator}`).join(' → ')})` : model.estimator;
-  const pairs: Array<[string, string]> = [
-    ['Model', file],
-    ['Estimator', est],
-    ['Task', model.task + (model.task === 'regressor' && model.nOutputs > 1 ? ` (${model.nOutputs} targets)` : '')],
-    ['scikit-learn', model.sklearnVersion ?? yellow(o, 'not recorded')],
-    ['Format', describeFormat(format)],
-    ['Features', `${model.nFeatures}${model.featureNames ? `: ${model.featureNames.join(', ')}` : ' (no names recorded)'}`],
-  ];
-  if (model.classes) pairs.push(['Classes', `${model.classes.length}: ${model.classes.map(labelStr).join(', ')}`]);
+  const pairs: Array<[string, string]> = [['Model', file], ['Estimator', tree.children.length ? stepLines(tree, o).join('\n') : tree.cls]];
+  if (model) {
+    pairs.push(['Task', model.task + (model.task === 'regressor' && model.nOutputs > 1 ? ` (${model.nOutputs} targets)` : '')]);
+    pairs.push(['scikit-learn', model.sklearnVersion ?? yellow(o, 'not recorded')]);
+    pairs.push(['Format', describeFormat(format)]);
+    pairs.push(['Features', featuresLine(model)]);
+    if (model.classes) pairs.push(['Classes', `${model.classes.length}: ${model.classes.map(labelStr).join(', ')}`]);
+  } else {
+    pairs.push(['scikit-learn', versionOf(root) ?? yellow(o, 'not recorded')]);
+    pairs.push(['Format', describeFormat(format)]);
+  }
   pairs.push(['Safety', `${green(o, 'safe')} — ${result.globals.length} globals, all on the allow-list`]);
+  if (missing.length) pairs.push(['Supported', `${yellow(o, 'not yet')} — ${missing.map((n) => `${n.path}: ${adviceFor(n.cls)}`).join('\n')}`]);
   print(summary(pairs, o));
+  return missing.length ? EXIT.UNSUPPORTED : EXIT.OK;
+}
+
+function versionOf(v: unknown): string | null {
+  const s = v instanceof PyObject ? v.state.get('_sklearn_version') : null;
+  return typeof s === 'string' ? s : null;
+}
+
+/** "4: a, b (text), ..." — the input columns, with the kind of the ones that take strings. */
+function featuresLine(model: Model): string {
+  if (!model.featureNames) return `${model.nFeatures} (no names recorded)`;
+  return `${model.nFeatures}: ${model.inputs.map((c) => (c.kind === 'string' ? `${c.name} (text)` : c.name)).join(', ')}`;
+}
+
+function inspectBundle(file: string, value: unknown, keys: string[], o: Out): number {
+  const get = (k: string): unknown => (value instanceof Map ? value.get(k) : (value as unknown[])[Number(k)]);
+  if (o.json) {
+    printJson({ file, bundle: true, keys: keys.map((k) => ({ key: k, type: describe(get(k)) })) });
+  } else {
+    print(summary([['Model', file], ['Bundle', `a ${value instanceof Map ? 'dict' : 'tuple'} with ${keys.length} keys`], ...keys.map((k): [string, string] => [`  ${k}`, describe(get(k))])], o));
+    print(dim(o, 'hint: pick the model with --key NAME, e.g. ramp inspect ' + file + ' --key ' + (keys.find((k) => get(k) instanceof PyObject) ?? keys[0])));
+  }
   return EXIT.OK;
 }
 
@@ -300,7 +363,7 @@ function cmdPredict(p: Parsed, o: Out): number {
   const input = p.flags.get('--input');
   if (typeof input !== 'string') throw new UsageError('missing --input <file|->', 'Example: ramp predict model.joblib --input rows.json');
   const wantProba = p.flags.has('--proba');
-  const { model } = loadModel(file, limitsOf(p));
+  const { model } = loadModel(file, limitsOf(p), keyOf(p));
   if (wantProba && model.task !== 'classifier') {
     throw new UsageError(`--proba needs a classifier; ${model.estimator} is a ${model.task}`, 'Drop --proba for this model.');
   }
@@ -338,7 +401,7 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
   const port = intFlag(p, '--port', 8080, 0, 65535);
   const host = (p.flags.get('--host') as string | undefined) ?? '127.0.0.1';
   const maxBody = intFlag(p, '--max-body', 1024 * 1024, 1, 1024 * 1024 * 1024);
-  const { model, format } = loadModel(file, limitsOf(p));
+  const { model, format } = loadModel(file, limitsOf(p), keyOf(p));
   const srv = createRampServer(model, { name, host, port, maxBodyBytes: maxBody, version: VERSION, file: basename(file), format: describeFormat(format) });
   // Handle SIGTERM/SIGINT before anyone can learn the address: a signal that arrived between the
   // banner and the handlers would otherwise kill the process instead of draining it.
@@ -473,7 +536,6 @@ function reportError(e: unknown, o: Out): number {
     }
     if (err.hint) process.stderr.write(`${dim(o, 'hint:')} ${err.hint}\n`);
   }
-  void SUPPORTED_ESTIMATORS;
   return err.exitCode;
 }
 

@@ -7,6 +7,8 @@ export const EXIT = {
   USAGE: 2,
   UNSAFE: 3,
   MALFORMED: 4,
+  /** Safe to load, but a step ramp cannot run yet. */
+  UNSUPPORTED: 5,
 } as const;
 
 export class RampError extends Error {
@@ -78,13 +80,13 @@ export class LimitError extends RampError {
   }
 }
 
-/** Valid, safe file, but with an estimator ramp cannot run. Exit 1. */
+/** Valid, safe file, but with a step ramp cannot run yet. Exit 5: never "unsafe". */
 export class UnsupportedEstimatorError extends RampError {
-  constructor(message: string, supported: readonly string[]) {
+  constructor(message: string, supported: readonly string[], advice = '') {
     super(message, {
       code: 'unsupported_estimator',
-      hint: `Supported: ${supported.join(', ')}.`,
-      exitCode: EXIT.ERROR,
+      hint: `${advice ? `${advice} ` : ''}The file is safe to load; ramp runs: ${supported.join(', ')}.`,
+      exitCode: EXIT.UNSUPPORTED,
     });
     this.name = 'UnsupportedEstimatorError';
   }

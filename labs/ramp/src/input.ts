@@ -1,6 +1,6 @@
 // Parsing prediction inputs: {"instances": ...}, V2 inference requests, CSV.
 import { InputError } from './errors.ts';
-import type { Label, LabelType, Model } from './estimators.ts';
+import type { Label, LabelType, Model } from './estimators/index.ts';
 
 export const V2_NUMERIC = new Set(['FP64', 'FP32', 'FP16', 'INT64', 'INT32', 'INT16', 'INT8', 'UINT64', 'UINT32', 'UINT16', 'UINT8']);
 

@@ -1,5 +1,5 @@
 // The small self-contained HTML page served at GET / (model card + try-it form).
-import type { Model } from './estimators.ts';
+import type { Model } from './estimators/index.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');

@@ -1,7 +1,7 @@
 // `ramp serve`: a KServe V1 + Open Inference Protocol (V2) endpoint on node:http.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { InputError, RampError } from './errors.ts';
-import type { Model } from './estimators.ts';
+import type { Model } from './estimators/index.ts';
 import { jsonLabel, jsonNum, parseInstances, parseV2, v2Datatype, type Rows } from './input.ts';
 import { renderPage } from './page.ts';
 

@@ -61,12 +61,20 @@ export class GlobalRef {
   }
 }
 
-/** Our placeholder for an allow-listed Python object (an sklearn estimator, a joblib wrapper...). */
+/**
+ * Our placeholder for an allow-listed Python object (an sklearn estimator, a joblib wrapper, a
+ * scipy.sparse matrix...): its class name, the data it was built from, and nothing callable.
+ */
 export class PyObject {
   cls: string;
+  /** Full module.name of the class. */
+  key: string;
   state: Map<string, unknown>;
-  constructor(cls: string) {
+  /** Constructor arguments recorded from NEWOBJ/REDUCE (Cython helpers pickle their state so). */
+  args: readonly unknown[] = [];
+  constructor(cls: string, key = cls) {
     this.cls = cls;
+    this.key = key;
     this.state = new Map();
   }
   get(key: string): unknown {
@@ -95,16 +103,13 @@ export class Inert {
   }
 }
 
-export const UNSUPPORTED_SKLEARN_WHY = 'scikit-learn class that ramp does not support (outside the allow-list)';
-const SKLEARN_CLASS_RE = /^sklearn(\.[A-Za-z_][A-Za-z0-9_]*)+\.[A-Z][A-Za-z0-9]*$/;
-
-/** An sklearn class outside the allow-list. Only NEWOBJ() is tolerated (-> inert PyObject 'unknown:<name>'). */
-export class UnknownClass {
-  key: string;
-  constructor(key: string) {
-    this.key = key;
-  }
-}
+/**
+ * scikit-learn classes are data: building one from its pickle sets attributes and runs nothing
+ * (ramp never calls them; Python would call the class with plain data). Test and vendored modules
+ * are excluded: their classes may touch files.
+ */
+const SKLEARN_CLASS_RE = /^sklearn(\.[A-Za-z_][A-Za-z0-9_]*)+\.(_?[A-Z][A-Za-z0-9_]*)$/;
+const SKLEARN_EXCLUDED_RE = /\.(_testing|tests?|externals|datasets|experimental|conftest)(\.|$)/;
 
 /** Scan mode only: stands for something refused. Never constructed, never called. */
 export class Flagged {
@@ -123,8 +128,10 @@ export interface ReduceCtx {
 }
 
 export type AllowEntry =
-  | { kind: 'class'; cls: string }
+  | { kind: 'class'; cls: string; dict?: boolean }
   | { kind: 'type' }
+  /** A name referenced as data (numpy.float64 as a dtype parameter, a numpy ufunc): never called. */
+  | { kind: 'ref'; what: string }
   | { kind: 'reduce'; fn: (args: readonly unknown[], ctx: ReduceCtx) => unknown };
 
 function isTuple(x: unknown): x is readonly unknown[] {
@@ -206,6 +213,80 @@ const inert = (what: string): AllowEntry => ({
     return new Inert(what);
   },
 });
+/** Python value types the unpickler rebuilds as data. */
+export class PySlice {
+  constructor(readonly start: unknown, readonly stop: unknown, readonly step: unknown) {}
+}
+export class PyComplex {
+  constructor(readonly re: number, readonly im: number) {}
+}
+const plainScalar = (x: unknown) => x === null || typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean';
+const sliceCtor: AllowEntry = {
+  kind: 'reduce',
+  fn: (args, ctx) => {
+    if (args.length < 1 || args.length > 3 || !args.every(plainScalar)) argErr('builtins.slice', ctx);
+    return args.length === 1 ? new PySlice(null, args[0], null) : new PySlice(args[0], args[1], args[2] ?? null);
+  },
+};
+const setCtor = (what: string): AllowEntry => ({
+  kind: 'reduce',
+  fn: (args, ctx) => {
+    if (args.length > 1 || (args.length === 1 && !Array.isArray(args[0]))) argErr(what, ctx);
+    return new Set(args.length ? (args[0] as unknown[]) : []);
+  },
+});
+const complexCtor: AllowEntry = {
+  kind: 'reduce',
+  fn: (args, ctx) => {
+    if (args.length > 2 || !args.every((a) => typeof a === 'number')) argErr('builtins.complex', ctx);
+    return new PyComplex((args[0] as number | undefined) ?? 0, (args[1] as number | undefined) ?? 0);
+  },
+};
+const orderedDictCtor: AllowEntry = {
+  kind: 'reduce',
+  fn: (args, ctx) => {
+    // OrderedDict() then SETITEMS, or OrderedDict([[k, v], ...]) (protocol 0/1)
+    const d = new Map<unknown, unknown>();
+    if (args.length === 0) return d;
+    const [pairs] = args;
+    if (args.length !== 1 || !Array.isArray(pairs)) argErr('collections.OrderedDict', ctx);
+    for (const p of pairs) {
+      if (!Array.isArray(p) || p.length !== 2 || (typeof p[0] === 'object' && p[0] !== null && !Object.isFrozen(p[0]))) argErr('collections.OrderedDict', ctx);
+      d.set(p[0], p[1]);
+    }
+    return d;
+  },
+};
+/** Cython's `newObj(cls)` helpers (KDTree, BallTree, distance metrics): an empty object of an sklearn class. */
+const cythonNewObj: AllowEntry = {
+  kind: 'reduce',
+  fn: (args, ctx) => {
+    const [cls] = args;
+    if (args.length !== 1 || !(cls instanceof GlobalRef) || cls.entry.kind !== 'class' || !cls.module.startsWith('sklearn.')) argErr('sklearn newObj', ctx);
+    return new PyObject(cls.entry.cls, cls.key);
+  },
+};
+/** Cython's `__pyx_unpickle_<Class>(cls, checksum, state)`: an sklearn object from plain state. */
+const cythonUnpickle: AllowEntry = {
+  kind: 'reduce',
+  fn: (args, ctx) => {
+    const [cls, checksum] = args;
+    if (args.length !== 3 || !(cls instanceof GlobalRef) || cls.entry.kind !== 'class' || !cls.module.startsWith('sklearn.') || typeof checksum !== 'number') argErr('sklearn __pyx_unpickle', ctx);
+    const o = new PyObject(cls.entry.cls, cls.key);
+    o.args = [args[2]];
+    return o;
+  },
+};
+/** numpy.ma's _mareconstruct (GridSearchCV.cv_results_): a masked array ramp never reads. */
+const maReconstruct = inert('numpy masked array');
+
+/** numpy ufuncs that FunctionTransformer and TransformedTargetRegressor may name: ramp has its own. */
+export const UFUNCS = ['log1p', 'expm1', 'log', 'exp', 'sqrt', 'square', 'absolute'] as const;
+/** numpy scalar types, used as data (a dtype parameter such as OneHotEncoder(dtype=numpy.float64)). */
+const NUMPY_TYPES = ['float64', 'float32', 'float16', 'int64', 'int32', 'int16', 'int8', 'uint64', 'uint32', 'uint16', 'uint8', 'bool_', 'object_', 'str_', 'bytes_', 'complex128', 'longlong', 'intc', 'double'];
+/** scipy.sparse matrices: data (data, indices, indptr, shape). */
+const SCIPY_SPARSE = ['csr_matrix', 'csc_matrix', 'coo_matrix', 'dia_matrix', 'csr_array', 'csc_array', 'coo_array', 'dia_array'];
+
 const codecsEncode: AllowEntry = {
   kind: 'reduce',
   fn: (args, ctx) => {
@@ -238,55 +319,6 @@ const copyregReconstructor: AllowEntry = {
   },
 };
 
-/** Estimators ramp can run (module.name). */
-export const ESTIMATOR_CLASSES: Record<string, string> = {
-  'sklearn.linear_model._base.LinearRegression': 'LinearRegression',
-  'sklearn.linear_model._ridge.Ridge': 'Ridge',
-  'sklearn.linear_model._coordinate_descent.Lasso': 'Lasso',
-  'sklearn.linear_model._coordinate_descent.ElasticNet': 'ElasticNet',
-  'sklearn.linear_model._logistic.LogisticRegression': 'LogisticRegression',
-  'sklearn.tree._classes.DecisionTreeClassifier': 'DecisionTreeClassifier',
-  'sklearn.tree._classes.DecisionTreeRegressor': 'DecisionTreeRegressor',
-  'sklearn.tree._classes.ExtraTreeClassifier': 'ExtraTreeClassifier',
-  'sklearn.tree._classes.ExtraTreeRegressor': 'ExtraTreeRegressor',
-  'sklearn.ensemble._forest.RandomForestClassifier': 'RandomForestClassifier',
-  'sklearn.ensemble._forest.RandomForestRegressor': 'RandomForestRegressor',
-  'sklearn.ensemble._forest.ExtraTreesClassifier': 'ExtraTreesClassifier',
-  'sklearn.ensemble._forest.ExtraTreesRegressor': 'ExtraTreesRegressor',
-  'sklearn.ensemble._gb.GradientBoostingClassifier': 'GradientBoostingClassifier',
-  'sklearn.ensemble._gb.GradientBoostingRegressor': 'GradientBoostingRegressor',
-  'sklearn.dummy.DummyClassifier': 'DummyClassifier',
-  'sklearn.dummy.DummyRegressor': 'DummyRegressor',
-  'sklearn.preprocessing._data.StandardScaler': 'StandardScaler',
-  'sklearn.preprocessing._data.MinMaxScaler': 'MinMaxScaler',
-  'sklearn.pipeline.Pipeline': 'Pipeline',
-};
-
-/** sklearn internals that appear inside supported estimators; loaded as inert data holders. */
-const SKLEARN_INTERNAL_CLASSES = [
-  // sklearn < 1.3 gradient boosting losses
-  'sklearn.ensemble._gb_losses.BinomialDeviance',
-  'sklearn.ensemble._gb_losses.MultinomialDeviance',
-  'sklearn.ensemble._gb_losses.ExponentialLoss',
-  'sklearn.ensemble._gb_losses.LeastSquaresError',
-  'sklearn.ensemble._gb_losses.LeastAbsoluteError',
-  'sklearn.ensemble._gb_losses.HuberLossFunction',
-  'sklearn.ensemble._gb_losses.QuantileLossFunction',
-  // sklearn >= 1.3 losses (untested here: no such sklearn on this machine)
-  'sklearn._loss.loss.HalfSquaredError',
-  'sklearn._loss.loss.AbsoluteError',
-  'sklearn._loss.loss.PinballLoss',
-  'sklearn._loss.loss.HuberLoss',
-  'sklearn._loss.loss.HalfBinomialLoss',
-  'sklearn._loss.loss.HalfMultinomialLoss',
-  'sklearn._loss.loss.ExponentialLoss',
-  'sklearn._loss.link.IdentityLink',
-  'sklearn._loss.link.LogitLink',
-  'sklearn._loss.link.HalfLogitLink',
-  'sklearn._loss.link.MultinomialLogit',
-  'sklearn._loss.link.Interval',
-];
-
 function buildAllowList(): Map<string, AllowEntry> {
   const m = new Map<string, AllowEntry>();
   for (const np of ['numpy.core', 'numpy._core']) {
@@ -301,19 +333,42 @@ function buildAllowList(): Map<string, AllowEntry> {
   }
   m.set('joblib.numpy_pickle.NumpyArrayWrapper', { kind: 'class', cls: 'NumpyArrayWrapper' });
   m.set('sklearn.tree._tree.Tree', treeCtor);
-  for (const [k, v] of Object.entries(ESTIMATOR_CLASSES)) m.set(k, { kind: 'class', cls: v });
-  for (const k of SKLEARN_INTERNAL_CLASSES) m.set(k, { kind: 'class', cls: `internal:${k}` });
-  for (const n of ['CyHalfSquaredError', 'CyAbsoluteError', 'CyPinballLoss', 'CyHuberLoss', 'CyHalfBinomialLoss', 'CyHalfMultinomialLoss', 'CyExponentialLoss']) {
-    m.set(`sklearn._loss._loss.__pyx_unpickle_${n}`, inert(`sklearn loss ${n}`));
-  }
   m.set('_codecs.encode', codecsEncode);
   m.set('builtins.bytes', bytesCtor);
   m.set('builtins.object', { kind: 'type' });
   m.set('copyreg._reconstructor', copyregReconstructor);
+  m.set('builtins.slice', sliceCtor);
+  m.set('builtins.set', setCtor('builtins.set'));
+  m.set('builtins.frozenset', setCtor('builtins.frozenset'));
+  m.set('builtins.complex', complexCtor);
+  m.set('collections.OrderedDict', orderedDictCtor);
+  m.set('sklearn.utils._bunch.Bunch', { kind: 'class', cls: 'Bunch', dict: true });
+  m.set('sklearn.utils.Bunch', { kind: 'class', cls: 'Bunch', dict: true });
+  for (const t of NUMPY_TYPES) m.set(`numpy.${t}`, { kind: 'ref', what: `numpy.${t}` });
+  for (const np of ['numpy.core', 'numpy._core']) {
+    for (const f of UFUNCS) m.set(`${np}._multiarray_umath.${f}`, { kind: 'ref', what: `ufunc:${f}` });
+  }
+  m.set('numpy.ma.core._mareconstruct', maReconstruct);
+  for (const mod of ['_csr', '_csc', '_coo', '_dia', 'csr', 'csc', 'coo', 'dia', '_arrays']) {
+    for (const c of SCIPY_SPARSE) m.set(`scipy.sparse.${mod}.${c}`, { kind: 'class', cls: c });
+  }
+  // Scorers name sklearn's metric functions; ramp never calls them (nor does loading in Python).
+  for (const f of ['_passthrough_scorer']) m.set(`sklearn.metrics._scorer.${f}`, { kind: 'ref', what: `sklearn scorer ${f}` });
   return m;
 }
 
 export const ALLOW_LIST: ReadonlyMap<string, AllowEntry> = buildAllowList();
+
+/** Names outside the fixed list that are data by their shape: sklearn classes and Cython helpers. */
+function dataName(key: string): AllowEntry | null {
+  if (!key.startsWith('sklearn.') || SKLEARN_EXCLUDED_RE.test(key)) return null;
+  const m = SKLEARN_CLASS_RE.exec(key);
+  if (m) return { kind: 'class', cls: m[2]! };
+  if (/^sklearn\.(neighbors|metrics)\.[A-Za-z_]+\.newObj$/.test(key)) return cythonNewObj;
+  if (/\.__pyx_unpickle_[A-Za-z0-9_]+$/.test(key)) return cythonUnpickle;
+  if (/^sklearn\.metrics\.(_classification|_regression|_ranking)\.[a-z][a-z0-9_]*$/.test(key)) return { kind: 'ref', what: `sklearn metric ${key}` };
+  return null;
+}
 
 // Python 2 names that Python 3's unpickler maps for protocol < 3 (fix_imports).
 const PY2_MODULES: Record<string, string> = { __builtin__: 'builtins', copy_reg: 'copyreg' };
@@ -424,6 +479,8 @@ class Machine {
   private memoCount = 0;
   /** Per container: expanded size * DEPTH_SLOTS + nesting depth (one lookup instead of two). */
   private shapes = new WeakMap<object, number>();
+  /** Maps that stand for dict subclasses (Bunch): BUILD on them is allowed. */
+  private dictObjects = new WeakSet<object>();
   private op = 0; // offset of current opcode
 
   constructor(buf: Uint8Array, pos: number, mode: 'load' | 'scan', limits: Limits, budget: Budget, nesting: number) {
@@ -535,6 +592,11 @@ class Machine {
     let s = 0;
     let d = 0;
     for (const item of items) {
+      if (item instanceof GlobalRef && item.entry.kind === 'reduce' && !item.module.startsWith('numpy.random.')) {
+        // Legitimate pickles call these at once (numpy's RandomState passes its bit generator's
+        // constructor along); any other kept as a value is a function to call later.
+        this.finding('structure', item.key, 'a callable kept as a value (it would be called when the model is used)');
+      }
       const shape = typeof item === 'object' && item !== null ? this.shapes.get(item) : undefined;
       if (shape === undefined) s += 1;
       else {
@@ -572,15 +634,8 @@ class Machine {
     if (this.protocol < 3 && PY2_MODULES[mod]) mod = PY2_MODULES[mod]!;
     const key = `${mod}.${name}`;
     this.globals.add(key);
-    const entry = ALLOW_LIST.get(key);
+    const entry = ALLOW_LIST.get(key) ?? dataName(key);
     if (!entry) {
-      if (SKLEARN_CLASS_RE.test(key)) {
-        // An sklearn estimator ramp does not implement. It is never constructed:
-        // NEWOBJ() on it yields an inert placeholder so the user gets
-        // "unsupported estimator X" instead of a confusing safety error.
-        if (this.scan) this.finding('global', key, UNSUPPORTED_SKLEARN_WHY);
-        return new UnknownClass(key);
-      }
       this.finding('global', key, 'not in the allow-list of scikit-learn/numpy names ramp can load safely');
       return new Flagged(key);
     }
@@ -859,14 +914,12 @@ class Machine {
   private reduce(fn: unknown, args: unknown): unknown {
     if (fn instanceof Flagged || (this.scan && isTuple(args) && args.some((a) => a instanceof Flagged))) return new Flagged(fn instanceof Flagged ? fn.what : 'reduce');
     if (!isTuple(args)) throw new MalformedPickleError('REDUCE arguments are not a tuple', this.op);
-    if (fn instanceof UnknownClass) {
-      this.finding('global', fn.key, 'calling a name outside the allow-list');
-      return new Flagged(fn.key);
-    }
     if (!(fn instanceof GlobalRef)) {
       this.finding('opcode', 'REDUCE', `calling a ${describe(fn)} is not allowed; only allow-listed constructors may be called`);
       return new Flagged('REDUCE');
     }
+    // Cython classes pickle as (cls, args): an object of that class holding the arguments as data.
+    if (fn.entry.kind === 'class' && fn.module.startsWith('sklearn.')) return this.instance(fn, args);
     if (fn.entry.kind !== 'reduce') {
       this.finding('opcode', 'REDUCE', `${fn.key} may not be called with REDUCE`);
       return new Flagged(fn.key);
@@ -876,35 +929,44 @@ class Machine {
 
   private newobj(cls: unknown, args: unknown, kwargs: unknown): unknown {
     if (cls instanceof Flagged) return new Flagged(cls.what);
-    if (cls instanceof UnknownClass) {
-      if (!isTuple(args) || args.length !== 0 || (kwargs !== null && !(kwargs instanceof Map && kwargs.size === 0))) {
-        this.finding('structure', cls.key, 'class outside the allow-list instantiated with constructor arguments');
-        return new Flagged(cls.key);
-      }
-      return new PyObject(`unknown:${cls.key}`);
-    }
     if (!(cls instanceof GlobalRef) || cls.entry.kind !== 'class') {
       this.finding('opcode', 'NEWOBJ', `${cls instanceof GlobalRef ? cls.key : describe(cls)} may not be instantiated`);
       return new Flagged('NEWOBJ');
     }
-    if (!isTuple(args) || args.length !== 0 || (kwargs !== null && !(kwargs instanceof Map && kwargs.size === 0))) {
+    const noArgs = isTuple(args) && args.length === 0 && (kwargs === null || (kwargs instanceof Map && kwargs.size === 0));
+    if (!noArgs && !(cls.module.startsWith('sklearn.') && isTuple(args) && kwargs === null)) {
       this.finding('structure', cls.key, 'allow-listed class instantiated with constructor arguments');
       return new Flagged(cls.key);
     }
+    return this.instance(cls, args as readonly unknown[]);
+  }
+
+  /** An object of an allow-listed class: a Map for dict subclasses (Bunch), else a PyObject. */
+  private instance(cls: GlobalRef, args: readonly unknown[]): unknown {
     this.budget.take(64, this.op);
-    return new PyObject(cls.entry.cls);
+    const entry = cls.entry as { cls: string; dict?: boolean };
+    if (entry.dict) {
+      if (args.length) this.finding('structure', cls.key, 'dict subclass instantiated with constructor arguments');
+      const d = new Map();
+      this.dictObjects.add(d);
+      return d;
+    }
+    const o = new PyObject(entry.cls, cls.key);
+    o.args = args;
+    return o;
   }
 
   /** BUILD. Returns a replacement for the stack top (joblib arrays) or undefined. */
   private build(obj: unknown, state: unknown): unknown {
     if (obj instanceof Flagged) return undefined;
     if (this.scan && state instanceof Flagged) return undefined;
-    if (obj instanceof GlobalRef || obj instanceof UnknownClass) {
+    if (obj instanceof GlobalRef) {
       this.finding('opcode', 'BUILD', `BUILD on ${obj.key} would set attributes on a class or function`);
       return undefined;
     }
-    if (obj instanceof PyObject && obj.cls.startsWith('unknown:')) {
-      if (state instanceof Map) this.mergeState(obj, state);
+    if (obj instanceof Map && this.dictObjects.has(obj)) {
+      // Bunch.__setstate__ ignores its state (attributes live in the dict itself).
+      if (state !== null && !(state instanceof Map)) throw new MalformedPickleError('BUILD state for a Bunch is not a dict', this.op);
       return undefined;
     }
     if (obj instanceof PyObject) {
@@ -916,7 +978,14 @@ class Machine {
         if (slots !== null && !(slots instanceof Map)) throw new MalformedPickleError('BUILD slot state is not a dict', this.op);
         if (slots) this.mergeState(obj, slots);
       }
-      if (!(dict instanceof Map)) throw new MalformedPickleError(`BUILD state for ${obj.cls} is not a dict`, this.op);
+      if (!(dict instanceof Map)) {
+        // Cython objects (KDTree, TreePredictor's owners) set their state from a tuple.
+        if (isTuple(dict) && obj.key.startsWith('sklearn.')) {
+          obj.state.set('__setstate__', dict);
+          return undefined;
+        }
+        throw new MalformedPickleError(`BUILD state for ${obj.cls} is not a dict`, this.op);
+      }
       this.mergeState(obj, dict);
       if (obj.cls === 'NumpyArrayWrapper') return this.readJoblibArray(obj);
       return undefined;

@@ -49,7 +49,7 @@ describe('ramp inspect', () => {
   it('human summary', () => {
     const r = ramp(['inspect', M('pipe_std_logreg.gz.joblib')]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/Estimator\s+Pipeline \(scale: StandardScaler → clf: LogisticRegression\)/);
+    expect(r.stdout).toMatch(/Estimator\s+Pipeline\n\s+scale: StandardScaler\n\s+clf: LogisticRegression\n/);
     expect(r.stdout).toMatch(/scikit-learn\s+1\.2\.1/);
     expect(r.stdout).toMatch(/Format\s+joblib \(gzip-compressed\), pickle protocol 4/);
     expect(r.stdout).toMatch(/Features\s+4: sepal_length, sepal_width, petal_length, petal_width/);
@@ -70,7 +70,7 @@ describe('ramp inspect', () => {
     expect(z.task).toBe('regressor');
     expect(ramp(['inspect', M('dtc_node13.p4.pkl'), '--json']).json().sklearn_version).toBe('1.3.2');
   });
-  it('unsupported compression exits 4; unsupported estimator exits 1 with the supported list', () => {
+  it('unsupported compression exits 4; an estimator ramp cannot run exits 5, "not supported yet", never unsafe', () => {
     for (const f of ['unsupported.bz2.joblib', 'unsupported.xz.joblib', 'unsupported.lzma.joblib']) {
       const r = ramp(['inspect', M(f)]);
       expect(r.status).toBe(4);
@@ -78,12 +78,17 @@ describe('ramp inspect', () => {
     }
     const dir = mkdtempSync(join(tmpdir(), 'ramp-'));
     const sbu = (s: string): number[] => [0x8c, s.length, ...Buffer.from(s)];
-    writeFileSync(join(dir, 'svc.pkl'), Uint8Array.from([0x80, 4, ...sbu('sklearn.svm._classes'), ...sbu('SVC'), 0x93, 0x29, 0x81, 0x7d, 0x62, 0x2e]));
-    const r = ramp(['inspect', join(dir, 'svc.pkl')]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/unsupported estimator SVC/);
-    expect(r.stderr).toMatch(/Supported: .*LogisticRegression/);
-    expect(ramp(['scan', join(dir, 'svc.pkl')]).status).toBe(3);
+    writeFileSync(join(dir, 'mlp.pkl'), Uint8Array.from([0x80, 4, ...sbu('sklearn.neural_network._multilayer_perceptron'), ...sbu('MLPClassifier'), 0x93, 0x29, 0x81, 0x7d, 0x62, 0x2e]));
+    const r = ramp(['inspect', join(dir, 'mlp.pkl')]);
+    expect(r.status).toBe(5);
+    expect(r.stdout).toMatch(/Supported\s+not yet — MLPClassifier: LogisticRegression or HistGradientBoostingClassifier are supported/);
+    const scan = ramp(['scan', join(dir, 'mlp.pkl')]);
+    expect(scan.status).toBe(5);
+    expect(scan.stdout).toMatch(/not supported yet: 1 step/);
+    expect(scan.stdout).not.toMatch(/unsafe/);
+    const p = ramp(['predict', join(dir, 'mlp.pkl'), '--input', M('../models/dtc.json')]);
+    expect(p.status).toBe(5);
+    expect(p.stderr).toMatch(/not supported yet: MLPClassifier/);
   });
 });
 
@@ -112,14 +117,14 @@ describe('ramp predict', () => {
     expect(ramp(['predict', M('logreg_multinomial.joblib'), '--input', '-', '--json'], { input: JSON.stringify(v2) }).json().predictions).toEqual(exp.predictions);
     const names = exp.feature_names!;
     const order = [2, 0, 3, 1];
-    const csv = `${order.map((i) => names[i]).join(',')},extra\n${exp.inputs.map((r) => `${order.map((i) => r[i]).join(',')},x`).join('\n')}\n`;
+    const csv = `${order.map((i) => names[i]).join(',')},extra\n${(exp.inputs as number[][]).map((r) => `${order.map((i) => r[i]).join(',')},x`).join('\n')}\n`;
     expect(ramp(['predict', M('logreg_multinomial.joblib'), '--input', '-', '--json'], { input: csv }).json().predictions).toEqual(exp.predictions);
   });
   it('CSV by position when the model has no feature names; file input; human table', () => {
     const e = expected('gbc_binary');
     const dir = mkdtempSync(join(tmpdir(), 'ramp-'));
     const f = join(dir, 'rows.csv');
-    writeFileSync(f, `a,b,c,d,e,f\n${e.inputs.map((r) => r.join(',')).join('\n')}\n`);
+    writeFileSync(f, `a,b,c,d,e,f\n${(e.inputs as number[][]).map((r) => r.join(',')).join('\n')}\n`);
     const r = ramp(['predict', M('gbc_binary.p3.pkl'), '--input', f, '--json']);
     expect(r.json().predictions).toEqual(e.predictions);
     expect(r.json().predictions.every((p: unknown) => Number.isInteger(p))).toBe(true);

@@ -3,17 +3,26 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModel, predictRows, SUPPORTED_ESTIMATORS } from '../../../labs/ramp/src/estimators.ts';
+import { buildModel, predictRows, supportedNames } from '../../../labs/ramp/src/estimators/index.ts';
+import { structureOf, type StepNode } from '../../../labs/ramp/src/estimators/structure.ts';
 import { UnsupportedEstimatorError } from '../../../labs/ramp/src/errors.ts';
 import { loadPickleBytes } from '../../../labs/ramp/src/load.ts';
-import { expectClose, expected, MODELS, modelFiles } from './helpers.ts';
+import { cellsOf, expectClose, expected, MODELS, modelFiles } from './helpers.ts';
 
 const files = modelFiles();
 
 describe('fixtures cover every supported estimator and format', () => {
-  it('has every estimator', () => {
-    const seen = new Set(files.map((f) => expected(f.base).estimator));
-    for (const e of SUPPORTED_ESTIMATORS) expect(seen.has(e), e).toBe(true);
+  it('has every class ramp runs, somewhere in a fixture model', () => {
+    const seen = new Set<string>();
+    const walk = (n: StepNode): void => {
+      seen.add(n.cls);
+      n.children.forEach(walk);
+    };
+    for (const base of new Set(files.map((f) => f.base))) {
+      const file = files.find((f) => f.base === base)!;
+      walk(structureOf(loadPickleBytes(readFileSync(join(MODELS, file.name)), 'load').result.value));
+    }
+    for (const e of supportedNames()) expect(seen.has(e), e).toBe(true);
   });
   it('has every format for each model', () => {
     const bases = new Set(files.map((f) => f.base));
@@ -42,7 +51,7 @@ describe.each(files)('$file', ({ file, base }) => {
     if (m) expect(format.protocol).toBe(Number(m[1]));
     if (exp.classes) expect(model.classes).toStrictEqual(exp.classes);
     expect(model.featureNames).toStrictEqual(exp.feature_names ?? null);
-    const rows = exp.inputs.map((r) => Float64Array.from(r));
+    const rows = exp.inputs.map((r) => cellsOf(r, model));
     const out = predictRows(model, rows, model.task === 'classifier');
     if (exp.predictions) {
       expectClose(out.predictions, exp.predictions);
@@ -56,18 +65,18 @@ describe.each(files)('$file', ({ file, base }) => {
 });
 
 describe('unsupported estimators', () => {
-  it('a safe file with an estimator ramp cannot run gives UnsupportedEstimatorError listing supported ones', () => {
-    // sklearn.svm SVC-like: NEWOBJ of an unknown sklearn class + BUILD dict
+  it('a safe file with an estimator ramp cannot run is "not supported yet", with advice, never unsafe', () => {
+    // NEWOBJ of an sklearn class ramp has no code for, + BUILD dict
     const sbu = (s: string): number[] => [0x8c, s.length, ...Buffer.from(s)];
-    const bytes = Uint8Array.from([0x80, 4, ...sbu('sklearn.svm._classes'), ...sbu('SVC'), 0x93, 0x29, 0x81, 0x7d, ...sbu('C'), 0x47, 63, 240, 0, 0, 0, 0, 0, 0, 0x73, 0x62, 0x2e]);
+    const bytes = Uint8Array.from([0x80, 4, ...sbu('sklearn.neural_network._multilayer_perceptron'), ...sbu('MLPClassifier'), 0x93, 0x29, 0x81, 0x7d, ...sbu('alpha'), 0x47, 63, 240, 0, 0, 0, 0, 0, 0, 0x73, 0x62, 0x2e]);
     const { result } = loadPickleBytes(bytes, 'load');
     let err: unknown;
     try { buildModel(result.value); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(UnsupportedEstimatorError);
-    expect((err as Error).message).toContain('unsupported estimator SVC');
-    expect((err as UnsupportedEstimatorError).hint).toContain('RandomForestClassifier');
-    // but scan flags it: the name is outside the allow-list
-    const scan = loadPickleBytes(bytes, 'scan');
-    expect(scan.result.findings.map((f) => f.what)).toEqual(['sklearn.svm._classes.SVC']);
+    expect((err as Error).message).toBe('not supported yet: MLPClassifier');
+    expect((err as UnsupportedEstimatorError).hint).toContain('LogisticRegression or HistGradientBoostingClassifier are supported');
+    expect((err as UnsupportedEstimatorError).exitCode).toBe(5);
+    // and scan finds nothing unsafe in it
+    expect(loadPickleBytes(bytes, 'scan').result.findings).toEqual([]);
   });
 });

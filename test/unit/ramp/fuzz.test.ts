@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildModel } from '../../../labs/ramp/src/estimators.ts';
+import { buildModel } from '../../../labs/ramp/src/estimators/index.ts';
 import { InputError, isTypedPickleError } from '../../../labs/ramp/src/errors.ts';
 import { loadPickleBytes } from '../../../labs/ramp/src/load.ts';
 import { MODELS } from './helpers.ts';

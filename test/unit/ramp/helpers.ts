@@ -13,7 +13,8 @@ export interface Expected {
   name: string;
   estimator: string;
   n_features: number;
-  inputs: number[][];
+  /** Rows as lists (null: missing) or, for DataFrame models, records keyed by column name. */
+  inputs: Array<Array<number | string | null> | Record<string, number | string | null>>;
   predictions?: unknown[];
   transform?: number[][];
   probabilities?: number[][];
@@ -24,6 +25,13 @@ export interface Expected {
 
 export function expected(base: string): Expected {
   return JSON.parse(readFileSync(join(MODELS, `${base}.json`), 'utf8')) as Expected;
+}
+
+/** A fixture row as the cells a model takes: in the model's column order, null as NaN. */
+export function cellsOf(row: Expected['inputs'][number], model: { inputs: Array<{ name: string | null }> }): Array<number | string> {
+  const cell = (v: number | string | null | undefined): number | string => (v === null || v === undefined ? NaN : v);
+  if (Array.isArray(row)) return row.map(cell);
+  return model.inputs.map((c) => cell(row[c.name!]));
 }
 
 /** Every model file with its expectation base name. */

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildModel } from '../../../labs/ramp/src/estimators.ts';
+import { buildModel } from '../../../labs/ramp/src/estimators/index.ts';
 import { LimitError, MalformedPickleError, UnsafePickleError } from '../../../labs/ramp/src/errors.ts';
 import { loadPickleBytes } from '../../../labs/ramp/src/load.ts';
 import { HOSTILE, ramp } from './helpers.ts';

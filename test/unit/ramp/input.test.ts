@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadPickleFile } from '../../../labs/ramp/src/load.ts';
-import { buildModel } from '../../../labs/ramp/src/estimators.ts';
+import { buildModel } from '../../../labs/ramp/src/estimators/index.ts';
 import { parseCsv, parseInputText, parseV2 } from '../../../labs/ramp/src/input.ts';
 import { MODELS } from './helpers.ts';
 

@@ -122,7 +122,11 @@ describe('safety by construction', () => {
     expect(() => load(b(0x80, 4, 'K', 1, ')', 'R', '.'))).toThrow(UnsafePickleError);
     // allow-listed callable with the wrong argument shapes
     expect(() => load(b(0x80, 4, sbu('numpy.core.multiarray'), sbu('_reconstruct'), 0x93, sbu('x'), 0x85, 'R', '.'))).toThrow(UnsafePickleError);
-    expect(() => load(b(0x80, 4, sbu('sklearn.pipeline'), sbu('Pipeline'), 0x93, 'K', 1, 0x85, 0x81, '.'))).toThrow(UnsafePickleError);
+    // an sklearn class built with data arguments is data; a callable among them is refused
+    expect(load(b(0x80, 4, sbu('sklearn.pipeline'), sbu('Pipeline'), 0x93, 'K', 1, 0x85, 0x81, '.'))).toMatchObject({ cls: 'Pipeline', args: [1] });
+    expect(() => load(b(0x80, 4, sbu('sklearn.pipeline'), sbu('Pipeline'), 0x93, sbu('_codecs'), sbu('encode'), 0x93, 0x85, 0x81, '.'))).toThrow(/a callable kept as a value/);
+    // test helpers and vendored modules of sklearn are not data
+    expect(() => load(b(0x80, 4, sbu('sklearn.utils._testing'), sbu('TempMemmap'), 0x93, ')', 0x81, '.'))).toThrow(UnsafePickleError);
   });
   it('the allow-list is exact module.name pairs, both numpy spellings', () => {
     for (const k of ['numpy.core.multiarray._reconstruct', 'numpy._core.multiarray._reconstruct', 'numpy.core.multiarray.scalar', 'numpy._core.multiarray.scalar', 'numpy.core.numeric._frombuffer', 'numpy._core.numeric._frombuffer', 'numpy.dtype', 'numpy.ndarray', 'joblib.numpy_pickle.NumpyArrayWrapper']) {
