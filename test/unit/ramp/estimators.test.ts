@@ -20,7 +20,7 @@ describe('fixtures cover every supported estimator and format', () => {
     };
     for (const base of new Set(files.map((f) => f.base))) {
       const file = files.find((f) => f.base === base)!;
-      walk(structureOf(loadPickleBytes(readFileSync(join(MODELS, file.name)), 'load').result.value));
+      walk(structureOf(loadPickleBytes(readFileSync(join(MODELS, file.file)), 'load').result.value));
     }
     for (const e of supportedNames()) expect(seen.has(e), e).toBe(true);
   });
