@@ -24,6 +24,8 @@ export interface Model {
   sklearnVersion: string | null;
   /** One per input column: its name (when fitted on a DataFrame) and what it takes. */
   inputs: InputColumn[];
+  /** False when sklearn's estimator has no predict_proba; undefined means it has. */
+  hasProba?: boolean;
   /** Classifier: class probabilities (length classes.length). */
   proba(x: Cells, out: Float64Array): void;
   /** Classifier: index into classes of the predicted label. */
@@ -33,6 +35,8 @@ export interface Model {
 }
 
 export interface Base {
+  /** False when sklearn's estimator has no predict_proba (SVC without probability, RidgeClassifier…). */
+  hasProba?: boolean;
   /** Per input column when some take strings (see Transformer.inputs). */
   inputKinds?: InputColumn['kind'][];
   task: Model['task'];
