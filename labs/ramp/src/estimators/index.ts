@@ -86,6 +86,21 @@ function pipelineBase(o: PyObject, where: string): Base & { first: Transformer |
   };
 }
 
+/** Input column names: the estimator's own, or those of the first part that saw the input. */
+function namesOf(o: unknown, depth = 0): string[] | null {
+  if (!(o instanceof PyObject) || depth > 20) return null;
+  const own = featureNames(o);
+  if (own) return own;
+  const first = (key: string): unknown => {
+    const list = o.state.get(key);
+    const entry = Array.isArray(list) ? list.find((e) => Array.isArray(e) && e[1] instanceof PyObject) : undefined;
+    return Array.isArray(entry) ? entry[1] : undefined;
+  };
+  if (o.cls === 'Pipeline') return namesOf(first('steps'), depth + 1);
+  if (o.cls === 'FeatureUnion') return namesOf(first('transformer_list'), depth + 1);
+  return null;
+}
+
 function inputsOf(n: number, names: string[] | null, kinds: InputColumn['kind'][] | undefined): InputColumn[] {
   return Array.from({ length: n }, (_, j) => ({ name: names?.[j] ?? null, kind: kinds?.[j] ?? 'number' }));
 }
@@ -98,11 +113,11 @@ export function buildModel(root: unknown): Model {
   if (root.cls === 'Pipeline') {
     const p = pipelineBase(root, '');
     const steps = pipelineSteps(root, '').map((s) => ({ name: s.name, estimator: s.est ? s.est.cls : 'passthrough' }));
-    const names = featureNames(p.firstEst) ?? featureNames(root);
+    const names = namesOf(root);
     return { ...p, estimator: 'Pipeline', steps, featureNames: names, sklearnVersion: version, inputs: inputsOf(p.nFeatures, names, p.inputKinds) };
   }
   const base = ctx.final(root, '');
-  const names = featureNames(root);
+  const names = namesOf(root);
   return { ...base, estimator: root.cls, steps: [{ name: root.cls, estimator: root.cls }], featureNames: names, sklearnVersion: version, inputs: inputsOf(base.nFeatures, names, base.inputKinds) };
 }
 

@@ -56,6 +56,9 @@ function childrenOf(o: PyObject): Array<[string, unknown]> {
       const list = s.get('estimators_');
       return Array.isArray(list) && list[0] instanceof PyObject ? [['estimators_', list[0]]] : [];
     }
+    case 'GradientBoostingClassifier':
+    case 'GradientBoostingRegressor':
+      return s.get('init_') instanceof PyObject ? [['init', s.get('init_')]] : [];
     default:
       return [];
   }
