@@ -1,26 +1,75 @@
 // Parsing prediction inputs: {"instances": ...}, V2 inference requests, CSV.
 import { InputError } from './errors.ts';
-import type { Label, LabelType, Model } from './estimators/index.ts';
+import type { Cells, Label, LabelType, Model } from './estimators/index.ts';
 
 export const V2_NUMERIC = new Set(['FP64', 'FP32', 'FP16', 'INT64', 'INT32', 'INT16', 'INT8', 'UINT64', 'UINT32', 'UINT16', 'UINT8']);
 
 export interface Rows {
-  /** Row-major, n × nFeatures. */
+  /** Row-major, n × nFeatures; NaN where a value is missing or a column takes text. */
   data: Float64Array;
+  /** Row-major like data, for models with text columns: the string, or null when missing. */
+  text: Array<string | null> | null;
   n: number;
 }
 
-export function rowsOf(r: Rows, f: number): Float64Array[] {
-  const out: Float64Array[] = [];
-  for (let i = 0; i < r.n; i++) out.push(r.data.subarray(i * f, (i + 1) * f));
-  return out;
+/** Row i as the cells a model takes (a view of the numbers when the model takes no text). */
+export function rowAt(r: Rows, i: number, f: number): Cells {
+  const x = r.data.subarray(i * f, (i + 1) * f);
+  if (!r.text) return x;
+  const cells: Array<number | string> = Array.from(x);
+  for (let j = 0; j < f; j++) {
+    const t = r.text[i * f + j];
+    if (typeof t === 'string') cells[j] = t;
+  }
+  return cells;
 }
 
-function toNumber(v: unknown, where: string): number {
-  if (typeof v === 'number') return v;
-  if (v === null) return NaN; // missing: reported, with its place, by requireFinite
-  throw new InputError(`${where} is ${typeof v === 'string' ? `the string ${JSON.stringify(v.slice(0, 20))}` : typeof v}, expected a number`, 'Send numbers only.');
+export function rowsOf(r: Rows, f: number): Cells[] {
+  return Array.from({ length: r.n }, (_, i) => rowAt(r, i, f));
 }
+
+/** Fills rows from per-cell values, checked against what each column takes. */
+class RowWriter {
+  readonly rows: Rows;
+  private readonly model: Model;
+  constructor(model: Model, n: number) {
+    this.model = model;
+    const text = model.inputs.some((c) => c.kind !== 'number');
+    this.rows = { data: new Float64Array(n * model.nFeatures), text: text ? new Array(n * model.nFeatures).fill(null) : null, n };
+  }
+  /** A JSON value for row i, column j (null: missing). */
+  put(i: number, j: number, v: unknown, where: string): void {
+    const k = i * this.model.nFeatures + j;
+    const col = this.model.inputs[j]!;
+    if (v === null || v === undefined) {
+      this.rows.data[k] = NaN;
+      return;
+    }
+    if (typeof v === 'number' && col.kind !== 'string') {
+      this.rows.data[k] = v;
+      return;
+    }
+    if (typeof v === 'string' && col.kind !== 'number') {
+      this.rows.data[k] = NaN;
+      this.rows.text![k] = v;
+      return;
+    }
+    const want = col.kind === 'string' ? 'text (a category)' : 'a number';
+    const got = typeof v === 'string' ? `the string ${JSON.stringify(v.slice(0, 20))}` : typeof v === 'number' ? `the number ${v}` : typeof v;
+    throw new InputError(`${where} is ${got}, expected ${want}`, col.kind === 'string' ? 'Send this column as a JSON string, as in training.' : 'Send numbers for numeric columns; null for a missing value.');
+  }
+  /** A CSV cell: numbers for numeric columns, text as it is for text columns, NA markers missing. */
+  putText(i: number, j: number, s: string, where: string): void {
+    if (CSV_MISSING.has(s)) return this.put(i, j, null, where);
+    if (this.model.inputs[j]!.kind === 'string') return this.put(i, j, s, where);
+    // Decimal numbers only: Number() would also take "0x10", "Infinity" and "1_000"-like oddities.
+    if (!DECIMAL.test(s)) throw new InputError(`${where} is not a number: ${JSON.stringify(s.slice(0, 20))}`);
+    this.put(i, j, Number(s), where);
+  }
+}
+
+/** What pandas.read_csv reads as missing by default. */
+const CSV_MISSING = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null']);
 
 /** Value ranges of the V2 integer datatypes (the wider ones are bounded by exact doubles). */
 const INT_RANGES: Record<string, [number, number]> = {
@@ -39,20 +88,21 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 const TREE_MODELS = /Tree|Forest|GradientBoosting/;
 
 /**
- * Every feature must be a finite number: scikit-learn refuses NaN and infinity ("Input X contains
- * NaN"), and for trees also values too large for float32. Names the first offending row and feature.
+ * No infinities (scikit-learn refuses them: "Input X contains infinity"), and for trees no value too
+ * large for float32. Missing values (NaN) pass: the model decides, as sklearn's pipeline would
+ * (imputed, encoded, routed down a tree, or refused naming the row and column).
  */
 export function requireFinite(rows: Rows, model: Model): Rows {
   const f = model.nFeatures;
   const trees = model.steps.some((s) => TREE_MODELS.test(s.estimator)) || TREE_MODELS.test(model.estimator);
   for (let k = 0; k < rows.data.length; k++) {
     const v = rows.data[k]!;
-    const bad = Number.isNaN(v) ? 'missing (null, empty or NaN)' : !Number.isFinite(v) ? 'infinite' : trees && Math.abs(v) > FLOAT32_MAX ? 'too large for float32' : null;
+    if (v !== v) continue;
+    const bad = !Number.isFinite(v) ? 'infinite' : trees && Math.abs(v) > FLOAT32_MAX ? 'too large for float32' : null;
     if (!bad) continue;
     const j = k % f;
     const name = model.featureNames ? `"${model.featureNames[j]}"` : `feature ${j}`;
-    const hint = Number.isNaN(v) ? 'Impute missing values before calling the model, as your training pipeline did.' : 'Send values in the range the model was trained on (clip or rescale outliers).';
-    throw new InputError(`row ${Math.floor(k / f)}, ${name} is ${bad}; ${model.estimator} needs a finite number for every feature`, hint);
+    throw new InputError(`row ${Math.floor(k / f)}, ${name} is ${bad}; ${model.estimator} needs a finite number for every feature`, 'Send values in the range the model was trained on (clip or rescale outliers).');
   }
   return rows;
 }
@@ -63,25 +113,25 @@ export function parseInstances(instances: unknown, model: Model): Rows {
   if (!Array.isArray(instances)) throw new InputError('"instances" must be a list of rows', 'Example: {"instances": [[1.0, 2.0, ...]]}');
   if (instances.length === 0) throw new InputError('"instances" is empty', 'Send at least one row.');
   // a single flat row
-  const list = typeof instances[0] === 'number' ? [instances] : instances;
-  const data = new Float64Array(list.length * f);
+  const list = typeof instances[0] !== 'object' || instances[0] === null ? [instances] : instances;
+  const w = new RowWriter(model, list.length);
   list.forEach((row, i) => {
     if (Array.isArray(row)) {
       if (row.length !== f) throw new InputError(`row ${i} has ${row.length} features, the model expects ${f}`);
-      for (let j = 0; j < f; j++) data[i * f + j] = toNumber(row[j], `row ${i}, feature ${j}`);
+      for (let j = 0; j < f; j++) w.put(i, j, row[j], `row ${i}, ${model.featureNames ? `"${model.featureNames[j]}"` : `feature ${j}`}`);
     } else if (row && typeof row === 'object') {
       const names = model.featureNames;
       if (!names) throw new InputError(`row ${i} is an object, but the model has no feature names`, 'Send rows as lists of numbers in training column order.');
       const obj = row as Record<string, unknown>;
       names.forEach((nm, j) => {
-        if (!(nm in obj)) throw new InputError(`row ${i} is missing feature "${nm}"`, `Expected features: ${names.join(', ')}.`);
-        data[i * f + j] = toNumber(obj[nm], `row ${i}, "${nm}"`);
+        if (!(nm in obj)) throw new InputError(`row ${i} is missing feature "${nm}"`, `Expected features: ${names.join(', ')} (null for a missing value).`);
+        w.put(i, j, obj[nm], `row ${i}, "${nm}"`);
       });
     } else {
-      throw new InputError(`row ${i} is not a list of numbers`);
+      throw new InputError(`row ${i} is not a list of values or an object keyed by feature name`);
     }
   });
-  return requireFinite({ data, n: list.length }, model);
+  return requireFinite(w.rows, model);
 }
 
 export interface V2Request {
@@ -92,52 +142,16 @@ export interface V2Request {
 
 /** Validate an Open Inference Protocol (V2) request against the model. */
 export function parseV2(body: unknown, model: Model): V2Request {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new InputError('request body must be a JSON object with "inputs"', 'See GET /v2/models/<name> for the expected input tensor.');
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new InputError('request body must be a JSON object with "inputs"', 'See GET /v2/models/<name> for the expected input tensors.');
   const b = body as Record<string, unknown>;
   const inputs = b.inputs;
   if (!Array.isArray(inputs) || inputs.length === 0) throw new InputError('"inputs" must be a non-empty list of tensors');
-  if (inputs.length !== 1) throw new InputError(`expected exactly one input tensor, got ${inputs.length}`, `Send one tensor of shape [N, ${model.nFeatures}].`);
-  const t = inputs[0] as Record<string, unknown>;
-  if (!t || typeof t !== 'object') throw new InputError('input tensor must be an object');
-  const f = model.nFeatures;
-  const dt = t.datatype;
-  if (typeof dt !== 'string' || !V2_NUMERIC.has(dt)) {
-    throw new InputError(`unsupported datatype ${JSON.stringify(dt)}`, 'Use FP64, FP32, INT64 or INT32.');
-  }
-  const shape = t.shape;
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new InputError('"shape" must be a list of non-negative integers');
-  let n: number;
-  if (shape.length === 2) {
-    if (shape[1] !== f) throw new InputError(`shape [${shape.join(', ')}] has ${shape[1]} features, the model expects ${f}`);
-    n = shape[0] as number;
-  } else if (shape.length === 1 && f === 1) {
-    n = shape[0] as number;
-  } else {
-    throw new InputError(`shape [${shape.join(', ')}] is not [N, ${f}]`);
-  }
-  if (n === 0) throw new InputError('shape has zero rows');
-  if (n > 1_000_000) throw new InputError('too many rows in one request');
-  const raw = t.data;
-  if (!Array.isArray(raw)) throw new InputError('"data" must be a list');
-  const data = new Float64Array(n * f);
-  let k = 0;
-  const isInt = dt[0] === 'I' || dt[0] === 'U';
-  const fp32 = dt === 'FP32' || dt === 'FP16';
-  const put = (v: unknown): void => {
-    if (typeof v !== 'number') throw new InputError(`data element ${k} is ${v === null ? 'null' : typeof v}, expected a number (datatype ${dt})`);
-    if (isInt && !Number.isInteger(v)) throw new InputError(`data element ${k} is ${v}, not an integer (datatype ${dt})`, 'Use datatype FP64 for non-integer features.');
-    const range = INT_RANGES[dt];
-    if (range && (v < range[0] || v > range[1])) throw new InputError(`data element ${k} is ${v}, outside the range of ${dt} (${range[0]} to ${range[1]})`, 'Use a wider datatype, or FP64.');
-    if (k >= data.length) { k++; return; }
-    data[k++] = fp32 ? Math.fround(v) : v;
-  };
-  for (let i = 0; i < raw.length; i++) {
-    const v = raw[i];
-    if (Array.isArray(v)) for (let j = 0; j < v.length; j++) put(v[j]);
-    else put(v);
-    if (k > data.length) break;
-  }
-  if (k !== data.length) throw new InputError(`data has ${k > data.length ? 'more than ' + data.length : k} elements but shape [${shape.join(', ')}] needs ${data.length}`);
+  for (const t of inputs) if (!t || typeof t !== 'object' || Array.isArray(t)) throw new InputError('each input tensor must be an object with "name", "shape", "datatype" and "data"');
+  const tensors = inputs as Array<Record<string, unknown>>;
+  const names = model.featureNames;
+  // One tensor per column (MLServer's pandas codec), or a single [N, F] tensor.
+  const perColumn = tensors.length > 1 || (names !== null && model.nFeatures > 1 && names.includes(tensors[0]!.name as string));
+  const rows = perColumn ? columnTensors(tensors, model) : matrixTensor(tensors[0]!, model);
   let outputs: string[] | null = null;
   if (b.outputs !== undefined) {
     if (!Array.isArray(b.outputs)) throw new InputError('"outputs" must be a list');
@@ -149,7 +163,87 @@ export function parseV2(body: unknown, model: Model): V2Request {
   }
   const id = b.id;
   if (id !== undefined && typeof id !== 'string') throw new InputError('"id" must be a string');
-  return { rows: requireFinite({ data, n }, model), id: id as string | undefined, outputs };
+  return { rows: requireFinite(rows, model), id: id as string | undefined, outputs };
+}
+
+function shapeOf(t: Record<string, unknown>): number[] {
+  const shape = t.shape;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new InputError(`tensor ${JSON.stringify(t.name)}: "shape" must be a list of non-negative integers`);
+  return shape as number[];
+}
+
+function checkRows(n: number): void {
+  if (n === 0) throw new InputError('shape has zero rows');
+  if (n > 1_000_000) throw new InputError('too many rows in one request');
+}
+
+/** A tensor's elements, flattened, each checked against its datatype; strings only for BYTES. */
+function tensorValues(t: Record<string, unknown>, count: number): unknown[] {
+  const dt = t.datatype;
+  const what = `tensor ${JSON.stringify(t.name)}`;
+  if (typeof dt !== 'string' || (dt !== 'BYTES' && !V2_NUMERIC.has(dt))) throw new InputError(`${what}: unsupported datatype ${JSON.stringify(dt)}`, 'Use FP64, FP32, INT64 or INT32 for numbers, BYTES for text.');
+  const raw = t.data;
+  if (!Array.isArray(raw)) throw new InputError(`${what}: "data" must be a list`);
+  const flat = raw.length > 0 && Array.isArray(raw[0]) ? raw.flat() : raw;
+  if (flat.length !== count) throw new InputError(`${what}: data has ${flat.length} elements but its shape [${shapeOf(t).join(', ')}] needs ${count}`);
+  const isInt = dt[0] === 'I' || dt[0] === 'U';
+  const fp32 = dt === 'FP32' || dt === 'FP16';
+  const range = INT_RANGES[dt];
+  return flat.map((v, k) => {
+    if (v === null) return null;
+    if (dt === 'BYTES') {
+      if (typeof v !== 'string') throw new InputError(`${what}: element ${k} is ${typeof v}, expected a string (datatype BYTES)`);
+      return v;
+    }
+    if (typeof v !== 'number') throw new InputError(`${what}: element ${k} is ${typeof v}, expected a number (datatype ${dt})`, typeof v === 'string' ? 'Send text columns as their own tensor with datatype BYTES.' : undefined);
+    if (isInt && !Number.isInteger(v)) throw new InputError(`${what}: element ${k} is ${v}, not an integer (datatype ${dt})`, 'Use datatype FP64 for non-integer features.');
+    if (range && (v < range[0] || v > range[1])) throw new InputError(`${what}: element ${k} is ${v}, outside the range of ${dt} (${range[0]} to ${range[1]})`, 'Use a wider datatype, or FP64.');
+    return fp32 ? Math.fround(v) : v;
+  });
+}
+
+function matrixTensor(t: Record<string, unknown>, model: Model): Rows {
+  const f = model.nFeatures;
+  const shape = shapeOf(t);
+  let n: number;
+  if (shape.length === 2) {
+    if (shape[1] !== f) throw new InputError(`shape [${shape.join(', ')}] has ${shape[1]} features, the model expects ${f}`);
+    n = shape[0]!;
+  } else if (shape.length === 1 && f === 1) {
+    n = shape[0]!;
+  } else {
+    throw new InputError(`shape [${shape.join(', ')}] is not [N, ${f}]`, model.featureNames ? `Or send one tensor per column, named ${model.featureNames.slice(0, 3).join(', ')}…` : undefined);
+  }
+  checkRows(n);
+  if (t.datatype === 'BYTES' && !model.inputs.some((c) => c.kind !== 'number')) throw new InputError('unsupported datatype "BYTES": this model takes numbers only', 'Use FP64, FP32, INT64 or INT32.');
+  const values = tensorValues(t, n * f);
+  const w = new RowWriter(model, n);
+  values.forEach((v, k) => w.put(Math.floor(k / f), k % f, v, `data element ${k}`));
+  return w.rows;
+}
+
+function columnTensors(tensors: Array<Record<string, unknown>>, model: Model): Rows {
+  const names = model.featureNames;
+  if (!names) throw new InputError(`got ${tensors.length} input tensors, but the model has no column names`, `Send one tensor of shape [N, ${model.nFeatures}].`);
+  const byName = new Map<string, Record<string, unknown>>();
+  for (const t of tensors) {
+    if (typeof t.name !== 'string' || !names.includes(t.name)) throw new InputError(`input tensor ${JSON.stringify(t.name)} is not a column of the model`, `Columns: ${names.join(', ')}.`);
+    if (byName.has(t.name)) throw new InputError(`input tensor "${t.name}" appears twice`);
+    byName.set(t.name, t);
+  }
+  const missing = names.filter((nm) => !byName.has(nm));
+  if (missing.length) throw new InputError(`missing input tensor${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`, 'Send one tensor per column (null for a missing value).');
+  let n = -1;
+  for (const nm of names) {
+    const shape = shapeOf(byName.get(nm)!);
+    if (!(shape.length === 1 || (shape.length === 2 && shape[1] === 1))) throw new InputError(`tensor "${nm}": shape [${shape.join(', ')}] is not [N] or [N, 1]`);
+    if (n >= 0 && shape[0] !== n) throw new InputError(`tensor "${nm}" has ${shape[0]} rows, the others ${n}`);
+    n = shape[0]!;
+  }
+  checkRows(n);
+  const w = new RowWriter(model, n);
+  names.forEach((nm, j) => tensorValues(byName.get(nm)!, n).forEach((v, i) => w.put(i, j, v, `row ${i}, "${nm}"`)));
+  return w.rows;
 }
 
 // ---------------------------------------------------------------------------
@@ -193,18 +287,13 @@ export function parseCsv(text: string, model: Model): Rows {
     map = header.map((_, j) => j);
   }
   const n = lines.length - 1;
-  const data = new Float64Array(n * f);
+  const w = new RowWriter(model, n);
   for (let i = 0; i < n; i++) {
     const cells = splitCsvLine(lines[i + 1]!);
     if (cells.length !== header.length) throw new InputError(`CSV line ${i + 2} has ${cells.length} cells, the header has ${header.length}`);
-    for (let j = 0; j < f; j++) {
-      const s = cells[map[j]!]!;
-      // Decimal numbers only: Number() would also take "0x10", "Infinity" and "1_000"-like oddities.
-      if (s !== '' && !/^nan$/i.test(s) && !DECIMAL.test(s)) throw new InputError(`CSV line ${i + 2}, column "${header[map[j]!]}" is not a number: ${JSON.stringify(s.slice(0, 20))}`);
-      data[i * f + j] = s === '' || /^nan$/i.test(s) ? NaN : Number(s);
-    }
+    for (let j = 0; j < f; j++) w.putText(i, j, cells[map[j]!]!, `CSV line ${i + 2}, column "${header[map[j]!]}"`);
   }
-  return requireFinite({ data, n }, model);
+  return requireFinite(w.rows, model);
 }
 
 /** Parse an input file's text: JSON ({"instances"}, V2, or a bare list) or CSV. */

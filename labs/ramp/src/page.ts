@@ -1,13 +1,21 @@
 // The small self-contained HTML page served at GET / (model card + try-it form).
 import type { Model } from './estimators/index.ts';
+import { v2Inputs } from './serve-inputs.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
+/** An example value per column: the first known category for text, 0 for numbers. */
+function exampleRow(model: Model): Array<number | string> {
+  return model.inputs.map((c) => (c.kind === 'string' ? c.categories?.[0] ?? 'text' : 0));
+}
+
 export function exampleRequest(model: Model): Record<string, unknown> {
-  const row = Array.from({ length: model.nFeatures }, () => 0);
-  return { inputs: [{ name: 'input-0', shape: [1, model.nFeatures], datatype: 'FP64', data: [row] }] };
+  const row = exampleRow(model);
+  const tensors = v2Inputs(model);
+  if (tensors.length === 1) return { inputs: [{ name: 'input-0', shape: [1, model.nFeatures], datatype: 'FP64', data: [row] }] };
+  return { inputs: tensors.map((t, j) => ({ name: t.name, shape: [1], datatype: t.datatype, data: [row[j]] })) };
 }
 
 export function exampleCurl(model: Model, base: string, name: string): string {
@@ -19,11 +27,17 @@ export function renderPage(model: Model, o: { name: string; version: string; fil
   const names = model.featureNames ?? Array.from({ length: model.nFeatures }, (_, i) => `feature ${i}`);
   const classes = model.classes ? model.classes.map(String) : null;
   const steps = model.steps.length > 1 ? model.steps.map((s) => `${s.name}: ${s.estimator}`).join(' → ') : model.estimator;
-  const inputs = names
-    .map((n, i) => `<div class="f"><label for="f${i}">${e(n)}</label><input id="f${i}" name="f${i}" type="number" step="any" value="0" required></div>`)
-    .join('\n');
+  const row = exampleRow(model);
+  const field = (n: string, i: number): string => {
+    const col = model.inputs[i]!;
+    if (col.kind !== 'string') return `<input id="f${i}" name="f${i}" type="number" step="any" value="0" required>`;
+    const list = col.categories?.length ? ` list="c${i}"` : '';
+    const options = col.categories?.length ? `<datalist id="c${i}">${col.categories.map((c) => `<option value="${e(c)}"></option>`).join('')}</datalist>` : '';
+    return `<input id="f${i}" name="f${i}" type="text" value="${e(String(row[i]))}"${list}>${options}`;
+  };
+  const inputs = names.map((n, i) => `<div class="f"><label for="f${i}">${e(n)}</label>${field(n, i)}</div>`).join('\n');
   // JSON embedded in <script>: escape '<' so "</script>" inside names cannot break out.
-  const cfg = JSON.stringify({ name: o.name, n: model.nFeatures }).replace(/</g, '\\u003c');
+  const cfg = JSON.stringify({ name: o.name, n: model.nFeatures, tensors: v2Inputs(model) }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -79,12 +93,19 @@ document.getElementById('form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const out = document.getElementById('result');
   const row = [];
-  for (let i = 0; i < cfg.n; i++) row.push(Number(document.getElementById('f' + i).value));
+  for (let i = 0; i < cfg.n; i++) {
+    const el = document.getElementById('f' + i);
+    // An empty box is a missing value (null), as an empty CSV cell is.
+    row.push(el.value === '' ? null : el.type === 'number' ? Number(el.value) : el.value);
+  }
+  const inputs = cfg.tensors.length === 1
+    ? [{ name: 'input-0', shape: [1, cfg.n], datatype: 'FP64', data: [row] }]
+    : cfg.tensors.map((t, j) => ({ name: t.name, shape: [1], datatype: t.datatype, data: [row[j]] }));
   out.textContent = 'Predicting…';
   try {
     const r = await fetch('/v2/models/' + encodeURIComponent(cfg.name) + '/infer', {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ inputs: [{ name: 'input-0', shape: [1, cfg.n], datatype: 'FP64', data: [row] }] }),
+      body: JSON.stringify({ inputs }),
     });
     const body = await r.json();
     if (!r.ok) { out.textContent = 'Error ' + r.status + ': ' + body.error; return; }

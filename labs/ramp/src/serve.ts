@@ -2,7 +2,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { InputError, RampError } from './errors.ts';
 import type { Model } from './estimators/index.ts';
-import { jsonLabel, jsonNum, parseInstances, parseV2, v2Datatype, type Rows } from './input.ts';
+import { atRow } from './estimators/index.ts';
+import { v2Inputs } from './serve-inputs.ts';
+import { jsonLabel, jsonNum, parseInstances, parseV2, rowAt, v2Datatype, type Rows } from './input.ts';
 import { renderPage } from './page.ts';
 
 export interface ServeOptions {
@@ -88,12 +90,14 @@ export function modelMetadata(model: Model, name: string): Record<string, unknow
     name,
     versions: [],
     platform: 'sklearn',
-    inputs: [{ name: 'input-0', datatype: 'FP64', shape: [-1, model.nFeatures] }],
+    inputs: v2Inputs(model),
     outputs,
     parameters: {
       estimator: model.estimator,
       sklearn_version: model.sklearnVersion,
       feature_names: model.featureNames,
+      // Every column with its datatype (and the categories an encoder knows), whatever the tensors.
+      columns: model.inputs.map((c, j) => ({ name: c.name ?? `feature ${j}`, datatype: c.kind === 'string' ? 'BYTES' : 'FP64', ...(c.categories ? { categories: c.categories } : {}) })),
       classes: model.classes?.map((c) => (typeof c === 'bigint' ? c.toString() : c)) ?? null,
     },
   };
@@ -174,23 +178,24 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
 
   function infer(rows: Rows, wantPredict: boolean, wantProba: boolean): { predict: string; proba: string } {
     const n = rows.n;
-    const d = rows.data;
     let predict = '';
     let proba = '';
     metrics.rows += n;
     if (model.task === 'classifier') {
       for (let i = 0; i < n; i++) {
-        const x = d.subarray(i * F, (i + 1) * F);
-        if (wantProba) {
-          model.proba(x, probaBuf);
-          for (let k = 0; k < K; k++) proba += (proba ? ',' : '') + jsonNum(probaBuf[k]!);
-        }
-        if (wantPredict) predict += (i ? ',' : '') + labelsJson[model.predictIndex(x)];
+        const x = rowAt(rows, i, F);
+        atRow(i, () => {
+          if (wantProba) {
+            model.proba(x, probaBuf);
+            for (let k = 0; k < K; k++) proba += (proba ? ',' : '') + jsonNum(probaBuf[k]!);
+          }
+          if (wantPredict) predict += (i ? ',' : '') + labelsJson[model.predictIndex(x)];
+        });
       }
     } else {
       const w = model.nOutputs;
       for (let i = 0; i < n; i++) {
-        model.predictValues(d.subarray(i * F, (i + 1) * F), valueBuf);
+        atRow(i, () => model.predictValues(rowAt(rows, i, F), valueBuf));
         for (let k = 0; k < w; k++) predict += (predict ? ',' : '') + jsonNum(valueBuf[k]!);
       }
     }
@@ -249,7 +254,7 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
           const w = model.nOutputs;
           const parts: string[] = [];
           for (let i = 0; i < rows.n; i++) {
-            model.predictValues(rows.data.subarray(i * F, (i + 1) * F), valueBuf);
+            atRow(i, () => model.predictValues(rowAt(rows, i, F), valueBuf));
             parts.push(`[${Array.from(valueBuf.subarray(0, w), jsonNum).join(',')}]`);
           }
           metrics.rows += rows.n;

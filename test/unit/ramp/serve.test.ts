@@ -1,36 +1,10 @@
 // `ramp serve` against the real HTTP server (spawned bin, port 0).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, expectClose, expected, MODELS, ROOT } from './helpers.ts';
-
-interface Srv { proc: ChildProcess; base: string; out: string[]; exit: Promise<number | null> }
-
-async function start(model: string, extra: string[] = []): Promise<Srv> {
-  const proc = spawn(process.execPath, [BIN, 'serve', join(MODELS, model), '--port', '0', '--json', ...extra], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-  const out: string[] = [];
-  const exit = new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));
-  const base = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const lines = buf.split('\n');
-      buf = lines.pop()!;
-      for (const l of lines) {
-        out.push(l);
-        const j = JSON.parse(l);
-        if (j.event === 'listening') resolve(j.url);
-      }
-    });
-    proc.on('exit', (c) => reject(new Error(`exited ${c}`)));
-    setTimeout(() => reject(new Error('timeout')), 15_000);
-  });
-  return { proc, base, out, exit };
-}
-
-const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+import { post, start, type Srv } from './serve-helpers.ts';
 
 describe('ramp serve (classifier with string labels)', () => {
   let s: Srv;
@@ -84,7 +58,7 @@ describe('ramp serve (classifier with string labels)', () => {
     const cases: Array<[Promise<Response>, number, RegExp]> = [
       [post(`${s.base}/v2/models/iris/infer`, { inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP64', data: [1, 2, 3] }] }), 400, /3 features, the model expects 4/],
       [post(`${s.base}/v2/models/iris/infer`, { inputs: [{ name: 'x', shape: [1, 4], datatype: 'BYTES', data: ['a', 'b', 'c', 'd'] }] }), 400, /unsupported datatype "BYTES"/],
-      [post(`${s.base}/v2/models/iris/infer`, { inputs: [{ name: 'x', shape: [2, 4], datatype: 'FP64', data: [1, 2, 3, 4] }] }), 400, /data has 4 elements but shape \[2, 4\] needs 8/],
+      [post(`${s.base}/v2/models/iris/infer`, { inputs: [{ name: 'x', shape: [2, 4], datatype: 'FP64', data: [1, 2, 3, 4] }] }), 400, /data has 4 elements but its shape \[2, 4\] needs 8/],
       [post(`${s.base}/v2/models/iris/infer`, { inputs: [{ name: 'x', shape: [1, 4], datatype: 'INT64', data: [1.5, 2, 3, 4] }] }), 400, /not an integer/],
       [post(`${s.base}/v2/models/iris/infer`, '{"inputs": [', {}), 400, /invalid JSON/],
       [post(`${s.base}/v2/models/iris/infer`, { inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP64', data: [1, 2, 3, 4] }], outputs: [{ name: 'nope' }] }), 400, /unknown output "nope"/],

@@ -70,6 +70,7 @@ function columnTransformer(o: PyObject, ctx: BuildContext, where: string): Trans
   const weights = o.state.get('transformer_weights');
   const parts: Part[] = [];
   const kinds: InputColumn['kind'][] = new Array(nIn).fill('number');
+  const categories: Array<string[] | undefined> = new Array(nIn).fill(undefined);
   for (const entry of list) {
     if (!Array.isArray(entry) || entry.length !== 3 || typeof entry[0] !== 'string') bad(`${where}: a transformers_ entry is not (name, transformer, columns)`);
     const [name, trans, spec] = entry as [string, unknown, unknown];
@@ -84,6 +85,7 @@ function columnTransformer(o: PyObject, ctx: BuildContext, where: string): Trans
     const t = ctx.transformer(trans, `${where} › ${name}`);
     if (t.nIn >= 0 && t.nIn !== cols.length) bad(`${where} › ${name}: ${cols.length} columns selected, the transformer was fitted on ${t.nIn}`);
     t.inputs?.forEach((k, i) => (kinds[cols[i]!] = k));
+    t.categories?.forEach((c, i) => (categories[cols[i]!] = c));
     parts.push({ name, cols, t, weight });
   }
   const nOut = parts.reduce((s, p) => s + (p.t && p.t.nOut >= 0 ? p.t.nOut : p.cols.length), 0);
@@ -91,6 +93,7 @@ function columnTransformer(o: PyObject, ctx: BuildContext, where: string): Trans
     nIn,
     nOut,
     inputs: kinds,
+    categories,
     transform: (x) => {
       const y = new Float64Array(nOut);
       let at = 0;
@@ -163,6 +166,8 @@ function transformerPipeline(o: PyObject, ctx: BuildContext, where: string): Tra
     nIn: ts[0]!.nIn,
     nOut: ts[ts.length - 1]!.nOut,
     inputs: ts[0]!.inputs,
+    // An imputer before an encoder keeps the columns: the encoder's categories are the column's.
+    categories: ts.find((t) => t.categories && t.nIn === ts[0]!.nIn)?.categories,
     transform: (x) => {
       let y: Cells = x;
       for (const t of ts) y = t.transform(y);

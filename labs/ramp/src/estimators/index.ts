@@ -1,7 +1,7 @@
 // Turning an unpickled scikit-learn object into a model ramp can run. Each family of estimators
 // registers its builders (registry.ts); this file composes them: a Pipeline's transformers feed its
 // final estimator, and meta-estimators build their children through the same context.
-import { MalformedPickleError, UnsupportedEstimatorError } from '../errors.ts';
+import { InputError, MalformedPickleError, UnsupportedEstimatorError } from '../errors.ts';
 import { Inert, PyObject } from '../unpickler.ts';
 import { pipelineSteps, register as registerCompose, toNumbers } from './compose.ts';
 import { register as registerLinear } from './linear.ts';
@@ -54,7 +54,7 @@ const ctx: BuildContext = {
 
 function transformerAsBase(t: Transformer): Base {
   return {
-    task: 'transformer', nFeatures: t.nIn, inputKinds: t.inputs, classes: null, labelType: null, nOutputs: t.nOut, scalarOutput: false,
+    task: 'transformer', nFeatures: t.nIn, inputKinds: t.inputs, inputCategories: t.categories, classes: null, labelType: null, nOutputs: t.nOut, scalarOutput: false,
     proba: noProba, predictIndex: noProba,
     predictValues: (x, out) => out.set(toNumbers(t.transform(x), 'transform')),
   };
@@ -71,7 +71,9 @@ function pipelineBase(o: PyObject, where: string): Base & { first: Transformer |
   const pre = (x: Cells): Float64Array => {
     let y: Cells = x;
     for (const t of ts) y = t.transform(y);
-    return toNumbers(y, at(lastStep.name));
+    const v = toNumbers(y, at(lastStep.name));
+    if (!last.allowsMissing) refuseMissing(v, x, lastStep.est.cls, namesOf(o));
+    return v;
   };
   const first = ts[0] ?? null;
   return {
@@ -80,6 +82,7 @@ function pipelineBase(o: PyObject, where: string): Base & { first: Transformer |
     first: first ?? (last as Base & { first?: Transformer | null }).first ?? null,
     firstEst: active[0]!.est,
     inputKinds: first?.inputs ?? last.inputKinds,
+    inputCategories: first?.categories ?? last.inputCategories,
     proba: (x, out) => last.proba(pre(x), out),
     predictIndex: (x) => last.predictIndex(pre(x)),
     predictValues: (x, out) => last.predictValues(pre(x), out),
@@ -101,8 +104,35 @@ function namesOf(o: unknown, depth = 0): string[] | null {
   return null;
 }
 
-function inputsOf(n: number, names: string[] | null, kinds: InputColumn['kind'][] | undefined): InputColumn[] {
-  return Array.from({ length: n }, (_, j) => ({ name: names?.[j] ?? null, kind: kinds?.[j] ?? 'number' }));
+/**
+ * sklearn refuses NaN where an estimator cannot handle it ("Input X contains NaN"): say which input
+ * columns were missing in the row and what to do.
+ */
+function refuseMissing(v: ArrayLike<number>, input: Cells, cls: string, names: string[] | null): void {
+  for (let j = 0; j < v.length; j++) {
+    if (v[j] === v[j]) continue;
+    const missing: string[] = [];
+    for (let i = 0; i < input.length; i++) if (typeof input[i] === 'number' && input[i] !== input[i]) missing.push(names?.[i] ? `"${names[i]}"` : `feature ${i}`);
+    throw new InputError(`${missing.length ? `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing` : 'a value is missing after preprocessing'}, and ${cls} needs a value there (scikit-learn: "Input X contains NaN")`, 'Send a value, or impute missing values in the model (SimpleImputer), as the training pipeline should.');
+  }
+}
+
+function guardMissing(base: Base, cls: string, names: string[] | null): Base {
+  if (base.allowsMissing || base.task === 'transformer') return base;
+  const check = (x: Cells): void => refuseMissing(x as ArrayLike<number>, x, cls, names);
+  return {
+    ...base,
+    proba: (x, out) => { check(x); base.proba(x, out); },
+    predictIndex: (x) => { check(x); return base.predictIndex(x); },
+    predictValues: (x, out) => { check(x); base.predictValues(x, out); },
+  };
+}
+
+function inputsOf(n: number, names: string[] | null, base: Base): InputColumn[] {
+  return Array.from({ length: n }, (_, j) => {
+    const categories = base.inputCategories?.[j];
+    return { name: names?.[j] ?? null, kind: base.inputKinds?.[j] ?? 'number', ...(categories ? { categories } : {}) };
+  });
 }
 
 /** Turn the unpickled root object into a runnable model. */
@@ -114,11 +144,11 @@ export function buildModel(root: unknown): Model {
     const p = pipelineBase(root, '');
     const steps = pipelineSteps(root, '').map((s) => ({ name: s.name, estimator: s.est ? s.est.cls : 'passthrough' }));
     const names = namesOf(root);
-    return { ...p, estimator: 'Pipeline', steps, featureNames: names, sklearnVersion: version, inputs: inputsOf(p.nFeatures, names, p.inputKinds) };
+    return { ...p, estimator: 'Pipeline', steps, featureNames: names, sklearnVersion: version, inputs: inputsOf(p.nFeatures, names, p) };
   }
-  const base = ctx.final(root, '');
+  const base = guardMissing(ctx.final(root, ''), root.cls, namesOf(root));
   const names = namesOf(root);
-  return { ...base, estimator: root.cls, steps: [{ name: root.cls, estimator: root.cls }], featureNames: names, sklearnVersion: version, inputs: inputsOf(base.nFeatures, names, base.inputKinds) };
+  return { ...base, estimator: root.cls, steps: [{ name: root.cls, estimator: root.cls }], featureNames: names, sklearnVersion: version, inputs: inputsOf(base.nFeatures, names, base) };
 }
 
 // ---------------------------------------------------------------------------
@@ -132,19 +162,31 @@ export interface Predictions {
 export function predictRows(model: Model, rows: Cells[], withProba: boolean): Predictions {
   const preds: Array<Label | number | number[]> = [];
   const probas: number[][] = [];
-  if (model.task === 'classifier') {
-    const k = model.classes!.length;
-    const buf = new Float64Array(k);
-    for (const r of rows) {
-      preds.push(model.classes![model.predictIndex(r)]!);
-      if (withProba) { model.proba(r, buf); probas.push(Array.from(buf)); }
-    }
-  } else {
-    const buf = new Float64Array(model.nOutputs);
-    for (const r of rows) {
-      model.predictValues(r, buf);
-      preds.push(model.scalarOutput ? buf[0]! : Array.from(buf));
-    }
-  }
+  const k = model.task === 'classifier' ? model.classes!.length : model.nOutputs;
+  const buf = new Float64Array(Math.max(1, k));
+  rows.forEach((r, i) =>
+    atRow(i, () => {
+      if (model.task === 'classifier') {
+        preds.push(model.classes![model.predictIndex(r)]!);
+        if (withProba) {
+          model.proba(r, buf);
+          probas.push(Array.from(buf));
+        }
+      } else {
+        model.predictValues(r, buf);
+        preds.push(model.scalarOutput ? buf[0]! : Array.from(buf));
+      }
+    }),
+  );
   return withProba ? { predictions: preds, probabilities: probas } : { predictions: preds };
+}
+
+/** Runs fn for row i; an input error names the row. */
+export function atRow<T>(i: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof InputError && !e.message.startsWith('row ')) e.message = `row ${i}: ${e.message}`;
+    throw e;
+  }
 }

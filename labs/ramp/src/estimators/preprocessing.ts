@@ -112,6 +112,10 @@ export class Categories {
   get size(): number {
     return this.values.length;
   }
+  /** The string categories (for help and examples), or undefined for numeric ones. */
+  known(): string[] | undefined {
+    return this.strings ? this.values.filter((v): v is string => typeof v === 'string') : undefined;
+  }
   /** Index of v, or -1 when v is a category sklearn did not see in fit. */
   find(v: Cell): number {
     if (isMissing(v)) return this.missing;
@@ -160,6 +164,7 @@ function oneHotEncoder(o: PyObject): Transformer {
     nIn: cats.length,
     nOut,
     inputs: cats.map((c) => (c.strings ? 'string' : 'number')),
+    categories: cats.map((c) => c.known()),
     transform: (x) => {
       const y = new Float64Array(nOut);
       for (let j = 0; j < cats.length; j++) {
@@ -197,6 +202,7 @@ function ordinalEncoder(o: PyObject): Transformer {
     nIn: cats.length,
     nOut: cats.length,
     inputs: cats.map((c) => (c.strings ? 'string' : 'number')),
+    categories: cats.map((c) => c.known()),
     transform: (x) => {
       const y = new Float64Array(cats.length);
       for (let j = 0; j < cats.length; j++) {

@@ -37,8 +37,11 @@ export interface Model {
 export interface Base {
   /** False when sklearn's estimator has no predict_proba (SVC without probability, RidgeClassifier…). */
   hasProba?: boolean;
+  /** True when the estimator itself handles missing values (HistGradientBoosting, trees since 1.3). */
+  allowsMissing?: boolean;
   /** Per input column when some take strings (see Transformer.inputs). */
   inputKinds?: InputColumn['kind'][];
+  inputCategories?: Array<string[] | undefined>;
   task: Model['task'];
   nFeatures: number;
   classes: Label[] | null;
@@ -75,6 +78,8 @@ export interface InputColumn {
   name: string | null;
   /** 'string' for categories and text, 'number' otherwise; 'any' when both occur (passthrough). */
   kind: 'number' | 'string' | 'any';
+  /** For text columns an encoder reads: the categories it knows, in its order. */
+  categories?: string[];
 }
 
 /** A fitted transformer: nIn cells in, nOut numbers out. */
@@ -83,6 +88,8 @@ export interface Transformer {
   nOut: number;
   /** Per input column, when the transformer takes strings (encoders); undefined: all numbers. */
   inputs?: InputColumn['kind'][];
+  /** Per input column, the categories an encoder knows (strings only). */
+  categories?: Array<string[] | undefined>;
   /** Numbers out, except where sklearn passes strings on (an imputer of string columns). */
   transform(x: Cells): Cells;
 }
