@@ -4,11 +4,13 @@
 import { InputError, MalformedPickleError, UnsupportedEstimatorError } from '../errors.ts';
 import { Inert, PyObject } from '../unpickler.ts';
 import { pipelineSteps, register as registerCompose, toNumbers } from './compose.ts';
+import { register as registerFeatures } from './features.ts';
 import { register as registerLinear } from './linear.ts';
 import { register as registerPreprocessing } from './preprocessing.ts';
 import { finalBuilder, registry, supportedNames, transformerBuilder, type BuildContext } from './registry.ts';
 import { featureNames, sklearnVersion } from './state.ts';
 import { adviceFor } from './structure.ts';
+import { register as registerText } from './text.ts';
 import { register as registerTrees } from './trees.ts';
 import { noProba, type Base, type Cells, type InputColumn, type Label, type Model, type Transformer } from './types.ts';
 
@@ -19,6 +21,8 @@ registerLinear(registry);
 registerTrees(registry);
 registerPreprocessing(registry);
 registerCompose(registry);
+registerFeatures(registry);
+registerText(registry);
 
 /** A step ramp cannot run: named by its path in the model, with what to do about it. */
 export function notSupported(what: string, where: string): never {
