@@ -68,8 +68,8 @@ export interface PageSessions {
 
 const FENCE_OPEN = /^([ \t]*)(`{3,}|~{3,})(.*)$/;
 
-/** A `ramp` command at a command position: start of line, after `$ `, `- ` (YAML lists), `;`, `&&`, `||`, `|`, `(`. */
-const RAMP_COMMAND = /(?:^|&&|\|\||[;|(`]|\$ )\s*ramp(?:\s|$)/;
+/** A `ramp` command at a command position: start of line, after `$ `, `- ` (YAML lists), `;`, `&&`, `||`, `|`, `(` (so `$(ramp …)` too). */
+const RAMP_COMMAND = /(?:^|&&|\|\||[;|(]|\$ )\s*ramp(?:\s|$)/;
 
 /** Splits a fence's meta string into bare words and key=value options (quoted values allowed). */
 export function parseMeta(meta: string): { flags: Set<string>; options: Map<string, string> } {
