@@ -72,15 +72,16 @@ export interface Comparison {
 }
 
 /**
- * Aligns expected and actual lines with the fewest unmatched lines (a `…` line takes any number of
- * actual lines for free), then reports whether everything matched and the rewritten output.
+ * Aligns expected and actual lines with the fewest missing, extra or changed lines (a `…` line takes
+ * any number of actual lines for free), then reports whether everything matched and the rewritten
+ * output.
  */
 export function compareOutput(expectedText: string, actualText: string): Comparison {
   const e = normalizeOutput(expectedText);
   const a = normalizeOutput(actualText);
   const E = e.length;
   const A = a.length;
-  // cost[i][j]: fewest unmatched lines aligning e[i..] with a[j..].
+  // cost[i][j]: fewest missing, extra or changed lines aligning e[i..] with a[j..].
   const W = A + 1;
   const cost = new Uint32Array((E + 1) * W);
   for (let i = E; i >= 0; i--) {
@@ -93,6 +94,7 @@ export function compareOutput(expectedText: string, actualText: string): Compari
       let best = 1 + cost[(i + 1) * W + j]!; // expected line missing from the output
       if (j < A) {
         best = Math.min(best, 1 + cost[i * W + j + 1]!); // extra actual line
+        best = Math.min(best, 1 + cost[(i + 1) * W + j + 1]!); // a changed line
         if (lineMatches(e[i]!, a[j]!)) best = Math.min(best, cost[(i + 1) * W + j + 1]!);
       }
       cost[i * W + j] = best;
@@ -116,6 +118,10 @@ export function compareOutput(expectedText: string, actualText: string): Compari
     }
     if (i < E && j < A && lineMatches(e[i]!, a[j]!) && cost[(i + 1) * W + j + 1] === here) {
       out.push(e[i]!);
+      i++;
+      j++;
+    } else if (i < E && j < A && 1 + cost[(i + 1) * W + j + 1]! === here) {
+      out.push(a[j]!); // a changed line: the actual one goes in its place
       i++;
       j++;
     } else if (j < A && 1 + cost[i * W + j + 1]! === here) {

@@ -25,6 +25,8 @@ export interface RunOptions {
   /** Pages run at the same time (each in its own shell and network namespace). */
   concurrency?: number;
   isolateNetwork?: boolean;
+  /** How long processes left running get after SIGTERM before SIGKILL (ms, default 5000). */
+  stopGraceMs?: number;
   log?: (line: string) => void;
 }
 
@@ -142,7 +144,7 @@ async function runPage(file: string, label: string, opts: RunOptions): Promise<{
       reports.push(await runBlock(sh, block, label, opts, replacements, (why) => { dead = why; }));
     }
   } finally {
-    const { killed } = await sh.close();
+    const { killed } = await sh.close(opts.stopGraceMs);
     if (killed.length) {
       fail(parsed.blocks[parsed.blocks.length - 1]!.line, '(after the last block)', [`still running after SIGTERM and killed:\n${indent(killed.join('\n'))}`]);
     }
