@@ -31,6 +31,17 @@ export default defineConfig({
   prefetch: false,
   server: { headers: isolationHeaders },
   vite: {
+    build: {
+      rolldownOptions: {
+        // Astro puts the directive "use astro:head-inject" at the top of every MDX page module and
+        // reads it itself; the bundler warns that it cannot keep it (one 10-line warning per page).
+        // Drop exactly that warning so a real one stands out; every other warning still prints.
+        onwarn(warning, warn) {
+          if (warning.code === 'MODULE_LEVEL_DIRECTIVE' && warning.message.includes('"use astro:head-inject"')) return;
+          warn(warning);
+        },
+      },
+    },
     resolve: {
       // Starlight's search dialog loads Pagefind's UI from '@pagefind/default-ui'; this module is that
       // UI with only results that hold every query word (Pagefind alone also lists prefix matches, and

@@ -1,16 +1,17 @@
-// `npm test`: unit tests (Vitest), a fresh build when needed, then browser tests (Playwright on
-// Chromium) against the built site served by the Onramp service. Ends with one summary line.
+// `npm test`: unit tests (Vitest), the pages' sessions (docs:test), a type check, a fresh build when
+// needed, then browser tests (Playwright on Chromium) against the built site served by the Onramp
+// service. Ends with one summary line.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from './build.mjs';
-import { bin, buildIsStale, root, run } from './lib.mjs';
+import { bin, buildIsStale, nodeTsFlags, root, run } from './lib.mjs';
 
 const reports = join(root, 'test-results');
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
-const only = process.argv.slice(2); // e.g. `npm test -- unit` or `npm test -- e2e`
+const only = process.argv.slice(2); // e.g. `npm test -- unit`, `-- docs` or `-- e2e`
 const wants = (step) => only.length === 0 || only.includes(step);
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -59,6 +60,19 @@ if (wants('unit')) {
   }
   if (code !== 0 || !report) problems.push(`unit tests (vitest exited ${code})`);
   stopPostgres?.();
+}
+
+if (wants('docs')) {
+  // Every session in content/docs (commands and their shown output) against a fresh ramp build.
+  const file = join(reports, 'docs.json');
+  const code = await run(process.execPath, [...nodeTsFlags, join(root, 'scripts', 'docs-test.ts'), '--report', file]);
+  const report = readJson(file);
+  if (report) {
+    totals.passed += report.passed;
+    totals.failed += report.failed;
+    totals.skipped += report.skipped;
+  }
+  if (code !== 0 || !report) problems.push(`docs sessions (docs:test exited ${code})`);
 }
 
 if (wants('types')) {

@@ -25,6 +25,9 @@ export function pageFields(personaIds: readonly [string, ...string[]]) {
       rollback: z.string().min(1).optional(),
       related: z.array(z.string().regex(/^\/[a-z0-9/-]*\/$/, 'must be a site path like /guides/pkl-to-endpoint/')).optional(),
       last_reviewed: z.coerce.date().optional(),
+      // Folders copied into the scratch directory where the page's sessions run (npm run docs:test):
+      // a bare name is test/docs-fixtures/<name>, a path with a slash is relative to the repository.
+      fixture: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     })
     .superRefine((page, ctx) => {
       if (page.kind !== 'playbook') return;
