@@ -47,7 +47,7 @@ const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((
 const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
 
 const INSTALL = 'npm install --offline --no-audit --no-fund --no-update-notifier ./ramp-cli-1.0.0.tgz >/dev/null 2>&1 && export PATH=$PWD/node_modules/.bin:$PATH && echo INSTALLED-$((40+2))';
-const PREDICT = 'ramp predict iris.pkl --input rows.json --json';
+const PREDICT = 'ramp predict churn.joblib --input rows.json --json';
 
 async function once(variant) {
   const context = await browser.newContext();
@@ -60,7 +60,7 @@ async function once(variant) {
     const w = window;
     w.__marks = {};
     document.querySelector('[data-action="start"]').addEventListener('click', () => (w.__marks.start = performance.now()), { capture: true });
-    const patterns = { prompt: /lab:\S*[$#]/, installed: /INSTALLED-42/, prediction: /"virginica"/ };
+    const patterns = { prompt: /lab:\S*[$#]/, installed: /INSTALLED-42/, prediction: /"predictions"/ };
     new MutationObserver(() => {
       const text = document.querySelector('[data-terminal]')?.textContent ?? '';
       for (const [name, re] of Object.entries(patterns)) if (!w.__marks[name] && re.test(text)) w.__marks[name] = performance.now();

@@ -19,7 +19,7 @@ for (const theme of ['light', 'dark'] as const) {
     await pageWidthFits(page);
     // A long line scrolls inside the editor, not the page.
     await page.locator('[data-file="answers.json"]').click();
-    await typeInEditor(page, `{"n_features": 4, "classes": ["${'setosa-'.repeat(60)}"]}`);
+    await typeInEditor(page, `{"n_features": 7, "classes": [0, 1], "text_columns": ["${'plan-'.repeat(80)}"]}`);
     await pageWidthFits(page);
     await page.setViewportSize({ width: 1920, height: 1080 });
     await pageWidthFits(page);
@@ -78,7 +78,7 @@ test('390 px: tabs put every panel one tap away, in both themes, without overflo
     await tabs.getByRole('tab', { name: 'Steps' }).click();
     await page.locator('[data-step="inspect"]').getByRole('button', { name: 'Run it in the terminal' }).click();
     await expect(page.locator('[data-panel="terminal"]')).toBeVisible();
-    await expect(page.locator('[data-terminal]')).toContainText('setosa, versicolor, virginica', { timeout: 10_000 });
+    await expect(page.locator('[data-terminal]')).toContainText('plan (text), region (text), contract (text)', { timeout: 10_000 });
     await tabs.getByRole('tab', { name: 'Files' }).click();
     await page.locator('[data-file="call.mjs"]').click();
     await pageWidthFits(page);
@@ -89,7 +89,7 @@ test('390 px: tabs put every panel one tap away, in both themes, without overflo
 test('edits: an unsaved marker, autosave, Ctrl/Cmd-S, and Check saves first', async ({ page }) => {
   await startFresh(page);
   await page.locator('[data-file="answers.json"]').click();
-  await typeInEditor(page, '{"n_features": 4, "classes": ["setosa", "versicolor", "virginica"]}');
+  await typeInEditor(page, '{"n_features": 7, "classes": [0, 1], "text_columns": ["plan", "region", "contract"]}');
   const state = page.locator('[data-save-state]');
   await expect(state).toHaveText('Unsaved changes');
   await expect(page.locator('[data-file="answers.json"]')).toContainText('(unsaved)');
@@ -104,7 +104,7 @@ test('edits: an unsaved marker, autosave, Ctrl/Cmd-S, and Check saves first', as
   await page.keyboard.type('cat answers.json\n');
   await expect(terminal).toContainText('{"n_features": 3}');
   // Type the right answer and press Check straight away: Check saves first.
-  await typeInEditor(page, '{"n_features": 4, "classes": ["setosa", "versicolor", "virginica"]}');
+  await typeInEditor(page, '{"n_features": 7, "classes": [0, 1], "text_columns": ["plan", "region", "contract"]}');
   const step = page.locator('[data-step="inspect"]');
   const check = step.getByRole('button', { name: 'Check' });
   await check.click();
@@ -142,7 +142,7 @@ test('Show solution is a read-only diff; Solve shows what it overwrites before a
   const call = page.locator('[data-step="call"]');
   await call.getByRole('button', { name: 'Show solution' }).click();
   await expect(call.locator('.onramp-lab__diff-add').first()).toBeVisible();
-  await expect(call.locator('.onramp-lab__diff')).toContainText('rows.flat()');
+  await expect(call.locator('.onramp-lab__diff')).toContainText('rows.map((row) => row[t.name])');
   await call.getByRole('button', { name: 'Hide solution' }).click();
   await start(page);
   // After Start: against the learner's current file, and nothing is applied.
@@ -158,13 +158,13 @@ test('Show solution is a read-only diff; Solve shows what it overwrites before a
   await expect(confirm).toBeFocused();
   await expect(page.locator('[data-editor] .cm-content')).toHaveText('// my attempt');
   await confirm.click();
-  await expect(page.locator('[data-editor] .cm-content')).toContainText('rows.flat()');
+  await expect(page.locator('[data-editor] .cm-content')).toContainText('rows.map((row) => row[t.name])');
 });
 
 test('a reload keeps the learner\'s own files, not the reference solution', async ({ page }) => {
   await startFresh(page);
   await page.locator('[data-file="answers.json"]').click();
-  const mine = '{ "classes": ["setosa", "versicolor", "virginica"], "n_features": 4 }';
+  const mine = '{ "text_columns": ["region", "plan", "contract"], "classes": [0, 1], "n_features": 7 }';
   await typeInEditor(page, mine);
   const inspect = page.locator('[data-step="inspect"]');
   await inspect.getByRole('button', { name: 'Check' }).click();

@@ -19,8 +19,8 @@ test('a learner runs the lab to completion on the runner', async ({ page, consol
 
   // Type in the terminal.
   await terminal.click();
-  await page.keyboard.type('ramp inspect iris.pkl\n');
-  await expect(terminal).toContainText('setosa, versicolor, virginica', { timeout: 10_000 });
+  await page.keyboard.type('ramp inspect churn.joblib\n');
+  await expect(terminal).toContainText('plan (text), region (text), contract (text)', { timeout: 10_000 });
 
   // Esc then Tab leaves the terminal (no keyboard trap).
   await page.keyboard.press('Escape');
@@ -41,9 +41,9 @@ test('a learner runs the lab to completion on the runner', async ({ page, consol
     if (id === 'serve') {
       // The preview shows the model page; the try-it form gets a prediction through the proxy.
       const preview = page.frameLocator('[data-preview]');
-      await expect(preview.locator('body')).toContainText('iris', { timeout: 15_000 });
+      await expect(preview.locator('body')).toContainText('churn', { timeout: 15_000 });
       // Its example request goes through the same proxy path the page was loaded from.
-      await expect(preview.locator('#curl-example')).toContainText(/curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/lab-preview\/[^ ]+\/8080\/v2\/models\/iris\/infer/);
+      await expect(preview.locator('#curl-example')).toContainText(/curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/lab-preview\/[^ ]+\/8080\/v2\/models\/churn\/infer/);
       await preview.locator('form button, form [type="submit"]').first().click();
       await expect(preview.locator('#result')).toContainText('predict', { timeout: 10_000 });
     }
@@ -96,7 +96,7 @@ test('without a runner the lab falls back to recorded output on its own', async 
   await page.getByRole('button', { name: 'Start the lab' }).click();
   await expect(page.locator('onramp-lab [data-runtime-label]')).toHaveText('Recorded output', { timeout: 20_000 });
   await expect(page.locator('onramp-lab [data-boot-message]')).toContainText('ONRAMP_LAB_RUNNER=off');
-  await expect(page.locator('[data-step="serve"] [data-recorded]')).toContainText('Serving iris');
+  await expect(page.locator('[data-step="serve"] [data-recorded]')).toContainText('Serving churn');
   expect(await labAxe(page)).toEqual([]);
 });
 

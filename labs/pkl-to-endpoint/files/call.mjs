@@ -2,13 +2,17 @@
 // Run it with: node call.mjs
 import { readFileSync } from 'node:fs';
 
+const MODEL = 'http://127.0.0.1:8080/v2/models/churn';
 const rows = JSON.parse(readFileSync('rows.json', 'utf8')).instances;
 
-// Your turn: build a V2 inference request from `rows`: one input tensor named "input-0",
-// with shape [number of rows, number of features], datatype "FP64" and the values in `data`.
+// The model's metadata says which input tensors it takes: one per column, with its datatype.
+const meta = await (await fetch(MODEL)).json();
+
+// Your turn: build the request from `rows` and `meta.inputs`: for each input tensor, one entry
+// with its name and datatype, shape [number of rows], and that column's values as data.
 const request = { inputs: [] };
 
-const response = await fetch('http://127.0.0.1:8080/v2/models/iris/infer', {
+const response = await fetch(`${MODEL}/infer`, {
   method: 'POST',
   headers: { 'Content-Type': 'application/json' },
   body: JSON.stringify(request),

@@ -2,14 +2,18 @@
 // Run it with: node call.mjs
 import { readFileSync } from 'node:fs';
 
+const MODEL = 'http://127.0.0.1:8080/v2/models/churn';
 const rows = JSON.parse(readFileSync('rows.json', 'utf8')).instances;
 
-// One input tensor: shape [rows, features], values flat in row order.
+// The model's metadata says which input tensors it takes: one per column, with its datatype.
+const meta = await (await fetch(MODEL)).json();
+
+// One tensor per column: its name and datatype from the metadata, its values from every row.
 const request = {
-  inputs: [{ name: 'input-0', shape: [rows.length, rows[0].length], datatype: 'FP64', data: rows.flat() }],
+  inputs: meta.inputs.map((t) => ({ name: t.name, shape: [rows.length], datatype: t.datatype, data: rows.map((row) => row[t.name]) })),
 };
 
-const response = await fetch('http://127.0.0.1:8080/v2/models/iris/infer', {
+const response = await fetch(`${MODEL}/infer`, {
   method: 'POST',
   headers: { 'Content-Type': 'application/json' },
   body: JSON.stringify(request),

@@ -460,6 +460,7 @@ function cmdInit(p: Parsed, o: Out): number {
     sklearn_version: 'unknown',
     n_features: '4',
     feature_names: '[]',
+    columns: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'].map((c) => `    - { name: ${c}, datatype: FP64 }`).join('\n'),
     request: JSON.stringify({ inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP64', data: [[5.1, 3.5, 1.4, 0.2]] }] }, null, 2),
   };
   if (modelFile) {
@@ -469,6 +470,7 @@ function cmdInit(p: Parsed, o: Out): number {
     vars.sklearn_version = model.sklearnVersion ?? 'unknown';
     vars.n_features = String(model.nFeatures);
     vars.feature_names = JSON.stringify(model.featureNames ?? []);
+    vars.columns = model.inputs.map((c, j) => `    - { name: ${JSON.stringify(c.name ?? `feature ${j}`)}, datatype: ${c.kind === 'string' ? 'BYTES' : 'FP64'} }`).join('\n');
     vars.request = JSON.stringify(exampleRequest(model), null, 2);
   }
   const written: string[] = [];

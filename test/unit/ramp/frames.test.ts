@@ -2,7 +2,8 @@
 // LogisticRegression) fitted on a pandas DataFrame with missing values. Inspect, scan, predict from
 // JSON records, CSV and V2, and serve — with scikit-learn's answers (test/fixtures/churn/expected.json,
 // written by test/fixtures/make_models_frames.py).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, ramp, ROOT } from './helpers.ts';
@@ -37,6 +38,21 @@ describe('ramp on a DataFrame pipeline with text columns and missing values', ()
     expect(r.status).toBe(0);
     expect(r.json().predictions).toEqual(exp.predictions);
     expectClose(r.json().probabilities, exp.probabilities);
+  });
+
+  it('init writes the columns with their datatypes, and an example request with one tensor per column', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'ramp-')), 'churn-endpoint');
+    expect(ramp(['init', 'model-endpoint', dir, '--model', file('churn.joblib')]).status).toBe(0);
+    const yaml = readFileSync(join(dir, 'ramp.yaml'), 'utf8');
+    expect(yaml).toContain('n_features: 7');
+    expect(yaml).toContain('    - { name: "tenure_months", datatype: FP64 }\n');
+    expect(yaml).toContain('    - { name: "plan", datatype: BYTES }\n');
+    const req = JSON.parse(readFileSync(join(dir, 'request.json'), 'utf8'));
+    expect(req.inputs.map((t: { name: string }) => t.name)).toEqual(['tenure_months', 'monthly_spend', 'support_tickets', 'days_since_login', 'plan', 'region', 'contract']);
+    expect(req.inputs[4]).toEqual({ name: 'plan', shape: [1], datatype: 'BYTES', data: ['basic'] });
+    const r = ramp(['predict', file('churn.joblib'), '--input', join(dir, 'request.json'), '--json']);
+    expect(r.status).toBe(0);
+    expect(r.json().predictions).toHaveLength(1);
   });
 
   it('a number where the model takes text is refused, naming row and column', () => {

@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
-const EXPECTED = ['setosa', 'versicolor', 'virginica'];
+// What scikit-learn predicts for the three rows of rows.json (test/fixtures/churn/expected.json).
+const EXPECTED = [0, 1, 1];
 const fail = (why) => {
   console.log(`✗ ${why}`);
   process.exit(1);
@@ -35,8 +36,10 @@ const step = process.argv[2];
 switch (step) {
   case 'inspect': {
     const a = json('answers.json');
-    if (a.n_features !== 4) fail(`n_features is ${JSON.stringify(a.n_features)}; ramp inspect tells you how many features the model takes`);
-    if (!same(a.classes, ['setosa', 'versicolor', 'virginica'])) fail(`classes is ${JSON.stringify(a.classes)}; list the class labels in the order ramp inspect gives them`);
+    if (a.n_features !== 7) fail(`n_features is ${JSON.stringify(a.n_features)}; ramp inspect tells you how many input columns the model takes`);
+    if (!same(a.classes, [0, 1])) fail(`classes is ${JSON.stringify(a.classes)}; list the class labels in the order ramp inspect gives them, as numbers`);
+    const text = Array.isArray(a.text_columns) ? [...a.text_columns].sort() : a.text_columns;
+    if (!same(text, ['contract', 'plan', 'region'])) fail(`text_columns is ${JSON.stringify(a.text_columns)}; list the columns ramp inspect marks (text)`);
     pass('answers.json matches the model');
   }
   case 'scan': {
@@ -75,7 +78,7 @@ switch (step) {
     pass('the live endpoint answers with the same predictions');
   }
   case 'init': {
-    for (const f of ['iris-endpoint/ramp.yaml', 'iris-endpoint/request.json', 'iris-endpoint/README.md']) if (!existsSync(f)) fail(`${f} does not exist yet`);
+    for (const f of ['churn-endpoint/ramp.yaml', 'churn-endpoint/request.json', 'churn-endpoint/README.md']) if (!existsSync(f)) fail(`${f} does not exist yet`);
     pass('the project is scaffolded');
   }
   default:
