@@ -9,6 +9,7 @@ import os
 
 import joblib
 import numpy as np
+import pandas as pd
 from fastapi import Body, FastAPI, HTTPException
 
 MODEL = joblib.load(os.environ['MODEL'])
@@ -30,8 +31,12 @@ def infer(name: str, body: dict = Body(...)):
     if name != NAME:
         raise HTTPException(404, f'model {name} not found')
     try:
-        inp = body['inputs'][0]
-        x = np.asarray(inp['data'], dtype=DTYPES[inp['datatype']]).reshape(inp['shape'])
+        if len(body['inputs']) > 1:
+            # One tensor per column (MLServer's pandas codec): a DataFrame, as the model was fitted on.
+            x = pd.DataFrame({t['name']: t['data'] for t in body['inputs']})[list(MODEL.feature_names_in_)]
+        else:
+            inp = body['inputs'][0]
+            x = np.asarray(inp['data'], dtype=DTYPES[inp['datatype']]).reshape(inp['shape'])
     except Exception as e:  # noqa: BLE001
         raise HTTPException(400, str(e))
     if x.shape[1] != N_FEATURES:

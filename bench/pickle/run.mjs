@@ -12,7 +12,11 @@ import { buildModel } from '../../labs/ramp/src/estimators/index.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REPS = Number(process.env.REPS ?? 15);
-const FILES = ['bench/models/rf100.pkl', 'bench/models/rf100.joblib', 'bench/models/logreg.pkl', 'bench/models/logreg.joblib'];
+const FILES = [
+  'bench/models/rf100.pkl', 'bench/models/rf100.joblib', 'bench/models/logreg.pkl', 'bench/models/logreg.joblib',
+  // DataFrame pipelines (test/fixtures/make_models_frames.py): ColumnTransformer + LogisticRegression, and HistGradientBoosting.
+  'bench/models/churn_pipeline.pkl', 'bench/models/churn_pipeline.joblib', 'bench/models/hgb_pipeline.pkl', 'bench/models/hgb_pipeline.joblib',
+];
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 
 const py = `
