@@ -5,6 +5,7 @@ import { MalformedPickleError, UnsupportedEstimatorError } from '../errors.ts';
 import { Inert, PyObject } from '../unpickler.ts';
 import { pipelineSteps, register as registerCompose, toNumbers } from './compose.ts';
 import { register as registerLinear } from './linear.ts';
+import { register as registerNeighbors } from './neighbors.ts';
 import { register as registerPreprocessing } from './preprocessing.ts';
 import { finalBuilder, registry, supportedNames, transformerBuilder, type BuildContext } from './registry.ts';
 import { featureNames, sklearnVersion } from './state.ts';
@@ -19,6 +20,7 @@ registerLinear(registry);
 registerTrees(registry);
 registerPreprocessing(registry);
 registerCompose(registry);
+registerNeighbors(registry);
 
 /** A step ramp cannot run: named by its path in the model, with what to do about it. */
 export function notSupported(what: string, where: string): never {
