@@ -5,6 +5,7 @@ import { MalformedPickleError, UnsupportedEstimatorError } from '../errors.ts';
 import { Inert, PyObject } from '../unpickler.ts';
 import { pipelineSteps, register as registerCompose, toNumbers } from './compose.ts';
 import { register as registerCluster } from './cluster.ts';
+import { register as registerEnsembles } from './ensembles.ts';
 import { register as registerLinear } from './linear.ts';
 import { register as registerNeighbors } from './neighbors.ts';
 import { register as registerPreprocessing } from './preprocessing.ts';
@@ -23,6 +24,7 @@ registerPreprocessing(registry);
 registerCompose(registry);
 registerNeighbors(registry);
 registerCluster(registry);
+registerEnsembles(registry);
 
 /** A step ramp cannot run: named by its path in the model, with what to do about it. */
 export function notSupported(what: string, where: string): never {
