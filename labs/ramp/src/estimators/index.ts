@@ -7,6 +7,7 @@ import { pipelineSteps, register as registerCompose, toNumbers } from './compose
 import { register as registerCluster } from './cluster.ts';
 import { register as registerEnsembles } from './ensembles.ts';
 import { register as registerLinear } from './linear.ts';
+import { register as registerMeta } from './meta.ts';
 import { register as registerNeighbors } from './neighbors.ts';
 import { register as registerPreprocessing } from './preprocessing.ts';
 import { finalBuilder, registry, supportedNames, transformerBuilder, type BuildContext } from './registry.ts';
@@ -25,6 +26,7 @@ registerCompose(registry);
 registerNeighbors(registry);
 registerCluster(registry);
 registerEnsembles(registry);
+registerMeta(registry);
 
 /** A step ramp cannot run: named by its path in the model, with what to do about it. */
 export function notSupported(what: string, where: string): never {
@@ -89,6 +91,8 @@ function pipelineBase(o: PyObject, where: string): Base & { first: Transformer |
     proba: (x, out) => last.proba(pre(x), out),
     predictIndex: (x) => last.predictIndex(pre(x)),
     predictValues: (x, out) => last.predictValues(pre(x), out),
+    decision: last.decision && ((x, out) => last.decision!(pre(x), out)),
+    scoreSamples: last.scoreSamples && ((x) => last.scoreSamples!(pre(x))),
   };
 }
 
