@@ -16,7 +16,7 @@ const EPS = 2.220446049250313e-16;
 
 /** Children of a fitted ensemble, built as final estimators. */
 function children(o: PyObject, ctx: BuildContext, where: string, names?: string[]): Base[] {
-  return estimatorsList(o).map((e, i) => ctx.final(e, `${where ? `${where} › ` : ''}${names?.[i] ?? `estimators_[${i}]`}`));
+  return estimatorsList(o).map((e, i) => ctx.final(e, `${where ? `${where} › ` : ''}${names?.[i] ?? 'estimators_'}`));
 }
 
 /** Where each of a child's classes sits among the parent's (by label, as sklearn compares them). */

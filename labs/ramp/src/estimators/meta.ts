@@ -107,7 +107,8 @@ function calibratedClassifierCV(o: PyObject, ctx: BuildContext, where: string): 
   const { classes, labelType } = labelsOf(arr(o, 'classes_'));
   const list = field(o, 'calibrated_classifiers_');
   if (!Array.isArray(list) || list.length === 0) bad(`${where}: calibrated_classifiers_ is empty`);
-  const pairs = list.map((cc, i) => calibratedPair(cc, ctx, at(where, `calibrated_classifiers_[${i}]`), classes));
+  // every calibrated classifier's base is named "estimator", as inspect's step tree shows it
+  const pairs = list.map((cc) => calibratedPair(cc, ctx, where, classes));
   const K = classes.length;
   const p = new Float64Array(K);
   const first = (list[0] as PyObject).state.get('estimator') ?? (list[0] as PyObject).state.get('base_estimator');
