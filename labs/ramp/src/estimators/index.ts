@@ -5,7 +5,11 @@ import { InputError, MalformedPickleError, UnsupportedEstimatorError } from '../
 import { Inert, PyObject } from '../unpickler.ts';
 import { pipelineSteps, register as registerCompose, toNumbers } from './compose.ts';
 import { register as registerFeatures } from './features.ts';
+import { register as registerCluster } from './cluster.ts';
+import { register as registerEnsembles } from './ensembles.ts';
 import { register as registerLinear } from './linear.ts';
+import { register as registerMeta } from './meta.ts';
+import { register as registerNeighbors } from './neighbors.ts';
 import { register as registerPreprocessing } from './preprocessing.ts';
 import { finalBuilder, registry, supportedNames, transformerBuilder, type BuildContext } from './registry.ts';
 import { featureNames, sklearnVersion } from './state.ts';
@@ -23,6 +27,10 @@ registerPreprocessing(registry);
 registerCompose(registry);
 registerFeatures(registry);
 registerText(registry);
+registerNeighbors(registry);
+registerCluster(registry);
+registerEnsembles(registry);
+registerMeta(registry);
 
 /** A step ramp cannot run: named by its path in the model, with what to do about it. */
 export function notSupported(what: string, where: string): never {
@@ -90,6 +98,8 @@ function pipelineBase(o: PyObject, where: string): Base & { first: Transformer |
     proba: (x, out) => last.proba(pre(x), out),
     predictIndex: (x) => last.predictIndex(pre(x)),
     predictValues: (x, out) => last.predictValues(pre(x), out),
+    decision: last.decision && ((x, out) => last.decision!(pre(x), out)),
+    scoreSamples: last.scoreSamples && ((x) => last.scoreSamples!(pre(x))),
   };
 }
 

@@ -79,6 +79,8 @@ function logisticRegression(o: PyObject): Base {
   };
   return {
     task: 'classifier', nFeatures, classes, labelType, nOutputs: 1, scalarOutput: true, proba,
+    nDecision: nRows,
+    decision: (x, out) => { decision(x); out.set(scores); },
     predictIndex: (x) => {
       decision(x);
       if (nRows === 1) return scores[0]! > 0 ? 1 : 0;

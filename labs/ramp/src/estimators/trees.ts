@@ -289,6 +289,8 @@ function gradientBoosting(o: PyObject, isClassifier: boolean): Base {
   };
   const base = classifierBase(o, nFeatures, nClasses, proba);
   if (K > 1) base.predictIndex = (x) => argmax(rawPredict(x));
+  base.nDecision = K;
+  base.decision = (x, out) => out.set(rawPredict(x));
   return base;
 }
 

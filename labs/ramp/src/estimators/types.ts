@@ -39,6 +39,15 @@ export interface Base {
   hasProba?: boolean;
   /** True when the estimator itself handles missing values (HistGradientBoosting, trees since 1.3). */
   allowsMissing?: boolean;
+  /**
+   * sklearn's decision_function, where ramp computes it: nDecision values (1 for a binary
+   * classifier, as sklearn's 1-D output; one per class otherwise). Meta-estimators
+   * (CalibratedClassifierCV, StackingClassifier) use it.
+   */
+  decision?: (x: Float64Array, out: Float64Array) => void;
+  nDecision?: number;
+  /** Outlier detectors: sklearn's score_samples. */
+  scoreSamples?: (x: Float64Array) => number;
   /** Per input column when some take strings (see Transformer.inputs). */
   inputKinds?: InputColumn['kind'][];
   inputCategories?: Array<string[] | undefined>;
