@@ -367,6 +367,9 @@ function cmdPredict(p: Parsed, o: Out): number {
   if (wantProba && model.task !== 'classifier') {
     throw new UsageError(`--proba needs a classifier; ${model.estimator} is a ${model.task}`, 'Drop --proba for this model.');
   }
+  if (wantProba && model.hasProba === false) {
+    throw new UsageError(`--proba: ${model.estimator} has no predict_proba in scikit-learn either`, 'Drop --proba; the prediction is the class.');
+  }
   const rows = parseInputText(readInput(input), model);
   const res = predictRows(model, rowsOf(rows, model.nFeatures), wantProba);
   if (o.json) {

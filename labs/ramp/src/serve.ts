@@ -80,7 +80,7 @@ export function modelMetadata(model: Model, name: string): Record<string, unknow
   const outputs: Array<Record<string, unknown>> = [];
   if (model.task === 'classifier') {
     outputs.push({ name: 'predict', datatype: v2Datatype(model.labelType), shape: [-1] });
-    outputs.push({ name: 'predict_proba', datatype: 'FP64', shape: [-1, model.classes!.length] });
+    if (model.hasProba !== false) outputs.push({ name: 'predict_proba', datatype: 'FP64', shape: [-1, model.classes!.length] });
   } else if (model.task === 'regressor') {
     outputs.push({ name: 'predict', datatype: 'FP64', shape: model.scalarOutput ? [-1] : [-1, model.nOutputs] });
   } else {
@@ -207,11 +207,12 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
       try {
         const r = parseV2(parseJson(buf), model);
         let wantPredict = true;
-        let wantProba = model.task === 'classifier';
+        const hasProba = model.task === 'classifier' && model.hasProba !== false;
+        let wantProba = hasProba;
         if (r.outputs) {
           for (const o of r.outputs) {
-            if (o !== mainOutput && !(o === 'predict_proba' && model.task === 'classifier')) {
-              throw new InputError(`unknown output "${o}"; this model has: ${mainOutput}${model.task === 'classifier' ? ', predict_proba' : ''}`);
+            if (o !== mainOutput && !(o === 'predict_proba' && hasProba)) {
+              throw new InputError(`unknown output "${o}"; this model has: ${mainOutput}${hasProba ? ', predict_proba' : ''}`);
             }
           }
           wantPredict = r.outputs.includes(mainOutput);
