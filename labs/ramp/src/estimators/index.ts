@@ -9,6 +9,7 @@ import { register as registerPreprocessing } from './preprocessing.ts';
 import { finalBuilder, registry, supportedNames, transformerBuilder, type BuildContext } from './registry.ts';
 import { featureNames, sklearnVersion } from './state.ts';
 import { adviceFor } from './structure.ts';
+import { register as registerHistGradientBoosting } from './hist-gradient-boosting.ts';
 import { register as registerTrees } from './trees.ts';
 import { noProba, type Base, type Cells, type InputColumn, type Label, type Model, type Transformer } from './types.ts';
 
@@ -17,6 +18,7 @@ export { supportedNames } from './registry.ts';
 
 registerLinear(registry);
 registerTrees(registry);
+registerHistGradientBoosting(registry);
 registerPreprocessing(registry);
 registerCompose(registry);
 
@@ -83,6 +85,7 @@ function pipelineBase(o: PyObject, where: string): Base & { first: Transformer |
     proba: (x, out) => last.proba(pre(x), out),
     predictIndex: (x) => last.predictIndex(pre(x)),
     predictValues: (x, out) => last.predictValues(pre(x), out),
+    decision: last.decision ? (x, out) => last.decision!(pre(x), out) : undefined,
   };
 }
 

@@ -48,6 +48,9 @@ export interface Base {
   proba(x: Float64Array, out: Float64Array): void;
   predictIndex(x: Float64Array): number;
   predictValues(x: Float64Array, out: Float64Array): void;
+  /** sklearn's decision_function, when the estimator has one: nDecision values (1-d: one). */
+  decision?(x: Float64Array, out: Float64Array): void;
+  nDecision?: number;
 }
 
 export const noProba = (): never => { throw new MalformedPickleError('not a classifier'); };
