@@ -4,12 +4,14 @@
 import { MalformedPickleError, UnsupportedEstimatorError } from '../errors.ts';
 import { Inert, PyObject } from '../unpickler.ts';
 import { pipelineSteps, register as registerCompose, toNumbers } from './compose.ts';
+import { register as registerLinearClassifiers } from './linear-classifiers.ts';
 import { register as registerLinear } from './linear.ts';
 import { register as registerPreprocessing } from './preprocessing.ts';
 import { finalBuilder, registry, supportedNames, transformerBuilder, type BuildContext } from './registry.ts';
 import { featureNames, sklearnVersion } from './state.ts';
 import { adviceFor } from './structure.ts';
 import { register as registerHistGradientBoosting } from './hist-gradient-boosting.ts';
+import { register as registerSvm } from './svm.ts';
 import { register as registerTrees } from './trees.ts';
 import { noProba, type Base, type Cells, type InputColumn, type Label, type Model, type Transformer } from './types.ts';
 
@@ -17,8 +19,10 @@ export type { Cell, Cells, InputColumn, Label, LabelType, Model } from './types.
 export { supportedNames } from './registry.ts';
 
 registerLinear(registry);
+registerLinearClassifiers(registry);
 registerTrees(registry);
 registerHistGradientBoosting(registry);
+registerSvm(registry);
 registerPreprocessing(registry);
 registerCompose(registry);
 
