@@ -6,6 +6,7 @@ import { Inert, PyObject } from '../unpickler.ts';
 import { pipelineSteps, register as registerCompose, toNumbers } from './compose.ts';
 import { register as registerLinearClassifiers } from './linear-classifiers.ts';
 import { register as registerLinear } from './linear.ts';
+import { register as registerNaiveBayes } from './naive-bayes.ts';
 import { register as registerPreprocessing } from './preprocessing.ts';
 import { finalBuilder, registry, supportedNames, transformerBuilder, type BuildContext } from './registry.ts';
 import { featureNames, sklearnVersion } from './state.ts';
@@ -23,6 +24,7 @@ registerLinearClassifiers(registry);
 registerTrees(registry);
 registerHistGradientBoosting(registry);
 registerSvm(registry);
+registerNaiveBayes(registry);
 registerPreprocessing(registry);
 registerCompose(registry);
 
