@@ -121,6 +121,21 @@ export function multiclassProbability(k: number, r: Float64Array, p: Float64Arra
   }
 }
 
+/** svm_predict_probability: Platt-scaled pairwise probabilities (clipped to [1e-7, 1 - 1e-7]), coupled. */
+export function plattProba(dec: Float64Array, k: number, pa: Float64Array, pb: Float64Array, pairwise: Float64Array, out: Float64Array): void {
+  const minProb = 1e-7;
+  let p = 0;
+  for (let i = 0; i < k; i++) {
+    for (let j = i + 1; j < k; j++) {
+      const v = Math.min(Math.max(sigmoidPredict(dec[p]!, pa[p]!, pb[p]!), minProb), 1 - minProb);
+      pairwise[i * k + j] = v;
+      pairwise[j * k + i] = 1 - v;
+      p++;
+    }
+  }
+  multiclassProbability(k, pairwise, out);
+}
+
 /** _ovr_decision_function(dec < 0, -dec, k): votes plus confidences squashed into (-1/3, 1/3). */
 export function ovrDecision(dec: Float64Array, k: number, out: Float64Array): void {
   const votes = new Float64Array(k);
@@ -201,17 +216,7 @@ function svmClassifier(o: PyObject): Base {
     proba: (x, out) => {
       if (!hasProba) return noProba();
       predictValues(x);
-      const minProb = 1e-7;
-      let p = 0;
-      for (let i = 0; i < k; i++) {
-        for (let j = i + 1; j < k; j++) {
-          const v = Math.min(Math.max(sigmoidPredict(dec[p]!, pa![p]!, pb![p]!), minProb), 1 - minProb);
-          pairwise[i * k + j] = v;
-          pairwise[j * k + i] = 1 - v;
-          p++;
-        }
-      }
-      multiclassProbability(k, pairwise, out);
+      plattProba(dec, k, pa!, pb!, pairwise, out);
     },
     predictValues: noValues,
     decision,
