@@ -85,7 +85,8 @@ const INT_RANGES: Record<string, [number, number]> = {
 
 /** Largest float32: tree models compare features as float32, as scikit-learn does. */
 const FLOAT32_MAX = 3.4028234663852886e38;
-const TREE_MODELS = /Tree|Forest|GradientBoosting/;
+/** Models that compare features as float32 (HistGradientBoosting works in float64). */
+const TREE_MODELS = /Tree|Forest|^GradientBoosting|^XGB/;
 
 /**
  * No infinities (scikit-learn refuses them: "Input X contains infinity"), and for trees no value too

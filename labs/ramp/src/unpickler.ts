@@ -299,19 +299,34 @@ const NUMPY_TYPES = ['float64', 'float32', 'float16', 'int64', 'int32', 'int16',
 /** scipy.sparse matrices: data (data, indices, indptr, shape). */
 const SCIPY_SPARSE = ['csr_matrix', 'csc_matrix', 'coo_matrix', 'dia_matrix', 'csr_array', 'csc_array', 'coo_array', 'dia_array'];
 
+/** A str of code points < 256 as bytes (how protocols < 3 carry bytes). */
+function latin1Encode(s: string, what: string, ctx: ReduceCtx): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 255) argErr(what, ctx);
+    out[i] = c;
+  }
+  return out;
+}
 const codecsEncode: AllowEntry = {
   kind: 'reduce',
   fn: (args, ctx) => {
     // protocol <3 writes bytes as _codecs.encode(str, 'latin1')
     const [s, enc] = args;
     if (typeof s !== 'string' || (args.length === 2 && enc !== 'latin1' && enc !== 'latin-1') || args.length > 2) argErr('_codecs.encode', ctx);
-    const out = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c > 255) argErr('_codecs.encode', ctx);
-      out[i] = c;
-    }
-    return out;
+    return latin1Encode(s, '_codecs.encode', ctx);
+  },
+};
+/** bytearray(bytes) (protocol < 5; xgboost's Booster keeps its model so), or bytearray(str, 'latin-1'). */
+const bytearrayCtor: AllowEntry = {
+  kind: 'reduce',
+  fn: (args, ctx) => {
+    const [v, enc] = args;
+    if (args.length === 0) return new Uint8Array(0);
+    if (args.length === 1 && v instanceof Uint8Array) return v.slice();
+    if (args.length === 2 && typeof v === 'string' && (enc === 'latin-1' || enc === 'latin1')) return latin1Encode(v, 'builtins.bytearray', ctx);
+    return argErr('builtins.bytearray', ctx);
   },
 };
 const bytesCtor: AllowEntry = {
@@ -350,6 +365,7 @@ function buildAllowList(): Map<string, AllowEntry> {
   m.set('builtins.object', { kind: 'type' });
   m.set('copyreg._reconstructor', copyregReconstructor);
   m.set('builtins.slice', sliceCtor);
+  m.set('builtins.bytearray', bytearrayCtor);
   m.set('builtins.set', setCtor('builtins.set'));
   m.set('builtins.frozenset', setCtor('builtins.frozenset'));
   m.set('builtins.complex', complexCtor);
@@ -364,6 +380,11 @@ function buildAllowList(): Map<string, AllowEntry> {
     for (const f of UFUNCS) m.set(`${np}._multiarray_umath.${f}`, { kind: 'ref', what: `ufunc:${f}` });
   }
   m.set('numpy.ma.core._mareconstruct', maReconstruct);
+  // GridSearchCV.cv_results_ holds masked arrays: the class is passed to _mareconstruct as data.
+  m.set('numpy.ma.core.MaskedArray', { kind: 'type' });
+  // XGBoost's scikit-learn wrappers: parameters and the booster's own saved model, as bytes.
+  for (const c of ['XGBClassifier', 'XGBRegressor']) m.set(`xgboost.sklearn.${c}`, { kind: 'class', cls: c });
+  m.set('xgboost.core.Booster', { kind: 'class', cls: 'Booster' });
   for (const mod of ['_csr', '_csc', '_coo', '_dia', 'csr', 'csc', 'coo', 'dia', '_arrays']) {
     for (const c of SCIPY_SPARSE) m.set(`scipy.sparse.${mod}.${c}`, { kind: 'class', cls: c });
   }

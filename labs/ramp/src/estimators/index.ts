@@ -10,19 +10,28 @@ import { register as registerEnsembles } from './ensembles.ts';
 import { register as registerLinear } from './linear.ts';
 import { register as registerMeta } from './meta.ts';
 import { register as registerNeighbors } from './neighbors.ts';
+import { register as registerLinearClassifiers } from './linear-classifiers.ts';
+import { register as registerNaiveBayes } from './naive-bayes.ts';
 import { register as registerPreprocessing } from './preprocessing.ts';
 import { finalBuilder, registry, supportedNames, transformerBuilder, type BuildContext } from './registry.ts';
 import { featureNames, sklearnVersion } from './state.ts';
 import { adviceFor } from './structure.ts';
 import { register as registerText } from './text.ts';
+import { register as registerHistGradientBoosting } from './hist-gradient-boosting.ts';
+import { register as registerSvm } from './svm.ts';
 import { register as registerTrees } from './trees.ts';
+import { register as registerXgboost } from './xgboost.ts';
 import { noProba, type Base, type Cells, type InputColumn, type Label, type Model, type Transformer } from './types.ts';
 
 export type { Cell, Cells, InputColumn, Label, LabelType, Model } from './types.ts';
 export { supportedNames } from './registry.ts';
 
 registerLinear(registry);
+registerLinearClassifiers(registry);
 registerTrees(registry);
+registerHistGradientBoosting(registry);
+registerSvm(registry);
+registerNaiveBayes(registry);
 registerPreprocessing(registry);
 registerCompose(registry);
 registerFeatures(registry);
@@ -31,6 +40,7 @@ registerNeighbors(registry);
 registerCluster(registry);
 registerEnsembles(registry);
 registerMeta(registry);
+registerXgboost(registry);
 
 /** A step ramp cannot run: named by its path in the model, with what to do about it. */
 export function notSupported(what: string, where: string): never {
@@ -47,6 +57,8 @@ export function describeValue(v: unknown): string {
   return typeof v;
 }
 
+const NATIVE_MISSING = new Set(['HistGradientBoostingClassifier', 'HistGradientBoostingRegressor', 'XGBClassifier', 'XGBRegressor']);
+
 const ctx: BuildContext = {
   transformer(o, where) {
     if (!(o instanceof PyObject)) return notSupported(describeValue(o), where);
@@ -58,7 +70,12 @@ const ctx: BuildContext = {
     if (!(o instanceof PyObject)) return notSupported(describeValue(o), where);
     if (o.cls === 'Pipeline') return pipelineBase(o, where);
     const b = finalBuilder(o.cls);
-    if (b) return b(o, ctx, where);
+    if (b) {
+      const base = b(o, ctx, where);
+      // These route missing values down their trees themselves: NaN is an input, not an error.
+      if (NATIVE_MISSING.has(o.cls)) base.allowsMissing = true;
+      return base;
+    }
     if (transformerBuilder(o.cls)) return transformerAsBase(ctx.transformer(o, where));
     return notSupported(o.cls, where);
   },

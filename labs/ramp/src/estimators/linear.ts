@@ -6,7 +6,7 @@ import type { Registry } from './registry.ts';
 import { arr, bad, field, labelsOf, num } from './state.ts';
 import { noProba, noValues, type Base } from './types.ts';
 
-function linearRegressor(o: PyObject): Base {
+export function linearRegressor(o: PyObject): Base {
   const coef = arr(o, 'coef_');
   const w = coef.numbers();
   const nFeatures = coef.shape[coef.shape.length - 1]!;
@@ -33,7 +33,7 @@ function linearRegressor(o: PyObject): Base {
   };
 }
 
-function logisticRegression(o: PyObject): Base {
+export function logisticRegression(o: PyObject): Base {
   const coef = arr(o, 'coef_');
   if (coef.shape.length !== 2) bad('LogisticRegression.coef_ is not 2-d');
   const w = coef.numbers();
