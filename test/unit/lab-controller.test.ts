@@ -37,7 +37,9 @@ class MemoryRuntime implements LabRuntime {
   writes: string[] = [];
   bootError: Error | null = null;
   private servers = new Set<(e: ServerEvent) => void>();
-  constructor(starter: Record<string, string>, private commands: Record<string, (rt: MemoryRuntime) => ExecResult>) {
+  private commands: Record<string, (rt: MemoryRuntime) => ExecResult>;
+  constructor(starter: Record<string, string>, commands: Record<string, (rt: MemoryRuntime) => ExecResult>) {
+    this.commands = commands;
     for (const [k, v] of Object.entries(starter)) this.files.set(k, v);
   }
   async boot() {

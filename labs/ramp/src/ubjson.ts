@@ -20,7 +20,9 @@ const SIZES: Record<string, number> = { i: 1, U: 1, I: 2, l: 4, L: 8, d: 4, D: 8
 class Reader {
   pos = 0;
   private dv: DataView;
-  constructor(private b: Uint8Array) {
+  private b: Uint8Array;
+  constructor(b: Uint8Array) {
+    this.b = b;
     this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
 
