@@ -147,10 +147,14 @@ export class NdArray {
   }
   /** One field of a structured (record) array, as numbers, C order. */
   field(name: string): Float64Array {
+    return this.fieldInto(name, new Float64Array(this.size));
+  }
+  /** A structured array's field, written straight into `out` (a typed array of this.size). */
+  fieldInto<T extends Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array>(name: string, out: T): T {
     const f = this.dtype.fields?.find((x) => x.name === name);
     if (!f || !this.raw) throw new MalformedPickleError(`structured array has no field '${name}'`);
     const n = this.size;
-    const out = new Float64Array(n);
+    if (out.length !== n) throw new MalformedPickleError(`structured array field '${name}': ${out.length} slots for ${n} items`);
     const dv = new DataView(this.raw.buffer, this.raw.byteOffset, this.raw.byteLength);
     const step = this.dtype.itemsize;
     const le = f.dtype.byteorder !== '>';
@@ -167,6 +171,25 @@ export class NdArray {
     if (key === 'f8') {
       for (let i = 0, o = f.offset; i < n; i++, o += step) out[i] = dv.getFloat64(o, le);
       return out;
+    }
+    // The other fixed-size fields of tree nodes (HistGradientBoosting has u1, u4, i4 and f4 ones):
+    // one loop each, no per-element closure.
+    switch (key) {
+      case 'u1': case 'b1':
+        for (let i = 0, o = f.offset; i < n; i++, o += step) out[i] = dv.getUint8(o);
+        return out;
+      case 'i1':
+        for (let i = 0, o = f.offset; i < n; i++, o += step) out[i] = dv.getInt8(o);
+        return out;
+      case 'u4':
+        for (let i = 0, o = f.offset; i < n; i++, o += step) out[i] = dv.getUint32(o, le);
+        return out;
+      case 'i4':
+        for (let i = 0, o = f.offset; i < n; i++, o += step) out[i] = dv.getInt32(o, le);
+        return out;
+      case 'f4':
+        for (let i = 0, o = f.offset; i < n; i++, o += step) out[i] = dv.getFloat32(o, le);
+        return out;
     }
     const rd = reader(f.dtype);
     for (let i = 0; i < n; i++) out[i] = Number(rd(dv, i * step + f.offset));

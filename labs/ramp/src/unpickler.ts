@@ -395,8 +395,20 @@ function buildAllowList(): Map<string, AllowEntry> {
 
 export const ALLOW_LIST: ReadonlyMap<string, AllowEntry> = buildAllowList();
 
+/** dataName's answers: the same few dozen names recur in every file. */
+const dataNames = new Map<string, AllowEntry | null>();
+
 /** Names outside the fixed list that are data by their shape: sklearn classes and Cython helpers. */
 function dataName(key: string): AllowEntry | null {
+  let entry = dataNames.get(key);
+  if (entry === undefined) {
+    entry = classifyName(key);
+    if (dataNames.size < 10_000) dataNames.set(key, entry);
+  }
+  return entry;
+}
+
+function classifyName(key: string): AllowEntry | null {
   if (!key.startsWith('sklearn.') || SKLEARN_EXCLUDED_RE.test(key)) return null;
   const m = SKLEARN_CLASS_RE.exec(key);
   if (m) return { kind: 'class', cls: m[2]! };
