@@ -33,7 +33,14 @@ def infer(name: str, body: dict = Body(...)):
     try:
         if len(body['inputs']) > 1:
             # One tensor per column (MLServer's pandas codec): a DataFrame, as the model was fitted on.
-            x = pd.DataFrame({t['name']: t['data'] for t in body['inputs']})[list(MODEL.feature_names_in_)]
+            # Text as object columns, numbers as floats; JSON null is NaN, as pandas.read_csv gives it.
+            cols = {}
+            for t in body['inputs']:
+                if t['datatype'] == 'BYTES':
+                    cols[t['name']] = pd.Series([np.nan if v is None else v for v in t['data']], dtype=object)
+                else:
+                    cols[t['name']] = pd.Series(t['data'], dtype=float)
+            x = pd.DataFrame(cols)[list(MODEL.feature_names_in_)]
         else:
             inp = body['inputs'][0]
             x = np.asarray(inp['data'], dtype=DTYPES[inp['datatype']]).reshape(inp['shape'])
