@@ -281,9 +281,13 @@ function cmdInspect(p: Parsed, o: Out): number {
   const findings = loadPickleBytes(buf, 'scan', limits).result.findings;
   if (findings.length) throw unsafeError(file, findings);
   const { result, format } = loadPickleBytes(buf, 'load', limits);
-  const keys = p.flags.has('--key') ? null : bundleKeys(result.value);
-  if (keys && !keys.some((k) => result.value instanceof Map && k === 'model')) return inspectBundle(file, result.value, keys, o);
-  const root = pickModel(result.value, keyOf(p));
+  const keys = bundleKeys(result.value);
+  const entry = (k: string): unknown => (result.value instanceof Map ? result.value.get(k) : (result.value as unknown[])[Number(k)]);
+  const estimatorKeys = keys?.filter((k) => entry(k) instanceof PyObject) ?? [];
+  if (keys && !p.flags.has('--key') && estimatorKeys.length !== 1) return inspectBundle(file, result.value, keys, o);
+  const key = keyOf(p) ?? (keys ? estimatorKeys[0] : undefined);
+  const bundle = keys ? { key, keys } : null;
+  const root = pickModel(result.value, key);
   const tree = structureOf(root);
   const missing = unsupportedSteps(tree);
   // Show what could be read even when a step cannot run.
@@ -296,6 +300,7 @@ function cmdInspect(p: Parsed, o: Out): number {
       estimator: tree.cls,
       steps: model?.steps ?? tree.children.map((c) => ({ name: c.path.split(' › ').pop(), estimator: c.cls })),
       tree: stepJson(tree),
+      bundle,
       supported: missing.length === 0,
       unsupported: missing.map((n) => ({ path: n.path, class: n.cls, advice: adviceFor(n.cls) })),
       task: model?.task ?? null,
@@ -310,7 +315,9 @@ function cmdInspect(p: Parsed, o: Out): number {
     });
     return missing.length ? EXIT.UNSUPPORTED : EXIT.OK;
   }
-  const pairs: Array<[string, string]> = [['Model', file], ['Estimator', tree.children.length ? stepLines(tree, o).join('\n') : tree.cls]];
+  const pairs: Array<[string, string]> = [['Model', file]];
+  if (bundle) pairs.push(['Bundle', `a ${result.value instanceof Map ? 'dict' : 'tuple'}; the model is under key ${JSON.stringify(bundle.key)} (keys: ${bundle.keys.join(', ')})`]);
+  pairs.push(['Estimator', tree.children.length ? stepLines(tree, o).join('\n') : tree.cls]);
   if (model) {
     pairs.push(['Task', model.task + (model.task === 'regressor' && model.nOutputs > 1 ? ` (${model.nOutputs} targets)` : '')]);
     pairs.push(['scikit-learn', model.sklearnVersion ?? yellow(o, 'not recorded')]);
@@ -344,7 +351,9 @@ function inspectBundle(file: string, value: unknown, keys: string[], o: Out): nu
     printJson({ file, bundle: true, keys: keys.map((k) => ({ key: k, type: describe(get(k)) })) });
   } else {
     print(summary([['Model', file], ['Bundle', `a ${value instanceof Map ? 'dict' : 'tuple'} with ${keys.length} keys`], ...keys.map((k): [string, string] => [`  ${k}`, describe(get(k))])], o));
-    print(dim(o, 'hint: pick the model with --key NAME, e.g. ramp inspect ' + file + ' --key ' + (keys.find((k) => get(k) instanceof PyObject) ?? keys[0])));
+    const estimators = keys.filter((k) => get(k) instanceof PyObject);
+    if (estimators.length > 1) print(dim(o, `hint: it holds ${estimators.length} estimators; ramp serves one. Pick it with --key NAME; if they are the steps of one model, save them as one Pipeline.`));
+    else print(dim(o, 'hint: no estimator in it; save the fitted model itself (joblib.dump(model, "model.joblib")).'));
   }
   return EXIT.OK;
 }

@@ -48,7 +48,7 @@ export class UnsafePickleError extends RampError {
   constructor(message: string, offset: number, findings: Finding[] = []) {
     super(message, {
       code: 'unsafe',
-      hint: 'Do not load this file with pickle/joblib. Re-export the model from a trusted training run, or use skops/ONNX.',
+      hint: 'Do not load this file with pickle/joblib. Re-export the model from a trusted training run and scan the new file.',
       exitCode: EXIT.UNSAFE,
     });
     this.name = 'UnsafePickleError';

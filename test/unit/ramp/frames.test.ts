@@ -114,3 +114,28 @@ describe('ramp serve on the churn pipeline', () => {
     expect(html).toContain('"datatype":"BYTES"');
   });
 });
+
+describe('bundles: a dict or tuple saved with the model inside', () => {
+  const B = (f: string) => join(ROOT, 'test', 'fixtures', 'bundles', f);
+  it('a dict with one estimator: inspect names the key, predict finds the model without --key', () => {
+    const r = ramp(['inspect', B('churn_bundle.joblib')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Bundle\s+a dict; the model is under key "model" \(keys: model, metrics, features\)/);
+    const p = ramp(['predict', B('churn_bundle.joblib'), '--input', file('rows.json'), '--json']);
+    expect(p.json().predictions).toEqual(exp.predictions);
+    expect(ramp(['predict', B('churn_tuple.pkl'), '--key', '0', '--input', file('rows.json'), '--json']).json().predictions).toEqual(exp.predictions);
+  });
+  it('two estimators: inspect lists the keys, predict asks for --key and says why, --key picks one', () => {
+    const r = ramp(['inspect', B('two_estimators.joblib')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Bundle\s+a dict with 3 keys\n\s+preprocess\s+ColumnTransformer\n\s+classifier\s+LogisticRegression\n\s+version\s+number/);
+    const p = ramp(['predict', B('two_estimators.joblib'), '--input', file('rows.json')]);
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(/not a single model: preprocess \(ColumnTransformer\), classifier \(LogisticRegression\), version \(number\)/);
+    expect(p.stderr).toMatch(/--key preprocess; if the estimators are the steps of one model, save them as one Pipeline/);
+    const bad = ramp(['inspect', B('two_estimators.joblib'), '--key', 'model']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/no key "model"; it holds preprocess/);
+    expect(ramp(['inspect', B('two_estimators.joblib'), '--key', 'classifier', '--json']).json()).toMatchObject({ estimator: 'LogisticRegression', bundle: { key: 'classifier' } });
+  });
+});

@@ -125,7 +125,10 @@ export function pickModel(value: unknown, key: string | undefined): unknown {
   }
   const estimators = keys.filter((k) => get(k) instanceof PyObject);
   if (estimators.length === 1) return get(estimators[0]!);
-  throw new UsageError(`the file holds a ${value instanceof Map ? 'dict' : 'tuple'} (a bundle), not a single model: ${listing}`, 'Pick the model with --key NAME, e.g. --key model.');
+  const hint = estimators.length > 1
+    ? `Pick the model with --key NAME, e.g. --key ${estimators[0]}; if the estimators are the steps of one model, save them as one Pipeline.`
+    : 'It holds no estimator: save the fitted model itself (joblib.dump(model, "model.joblib")).';
+  throw new UsageError(`the file holds a ${value instanceof Map ? 'dict' : 'tuple'} (a bundle), not a single model: ${listing}`, hint);
 }
 
 export { supportedNames };
