@@ -50,8 +50,8 @@ describe.each(backends)('LabRuntime contract: %s', (name, make) => {
 
   it('mounts the starter files, with ramp on the PATH as a real file', async () => {
     const files = await rt.listFiles();
-    expect(files).toEqual(expect.arrayContaining(['iris.pkl', 'rows.json', 'call.mjs', 'bin/ramp']));
-    const r = await rt.exec('ramp scan iris.pkl', { timeoutMs: 20_000 });
+    expect(files).toEqual(expect.arrayContaining(['churn.joblib', 'rows.json', 'call.mjs', 'bin/ramp']));
+    const r = await rt.exec('ramp scan churn.joblib', { timeoutMs: 20_000 });
     expect(r.exitCode, r.output).toBe(0);
     expect(r.output).toMatch(/safe/);
   });

@@ -60,7 +60,7 @@ describe('servers', () => {
   it('starts ramp serve in the background, waits for it, calls it, and stops everything', async () => {
     const { report, log } = await runPage(
       'serve',
-      fm('fixture: labs/pkl-to-endpoint/files\n') +
+      fm('fixture: iris\n') +
         '```bash session\nramp serve iris.pkl --port 8080 &\n```\n\n```text\nServing iris on http://127.0.0.1:<port>\n…\nPress Ctrl+C to stop.\n```\n\n' +
         "```bash session\ncurl -s http://127.0.0.1:8080/v1/models/iris:predict -d '{\"instances\": [[4.6, 3.2, 1.4, 0.2]]}'\n```\n\n```json\n{\"predictions\":[\"setosa\"]}\n```\n\n" +
         "```bash session\nsleep 300 &\necho started\n```\n",
@@ -72,14 +72,15 @@ describe('servers', () => {
   });
 
   it('reports, and kills, a process that ignores SIGTERM', async () => {
-    const { report, log } = await runPage('stubborn', fm() + "```bash session\nsh -c 'trap \"\" TERM; while :; do sleep 0.1; done' &\n```\n", { stopGraceMs: 300 });
+    // The block waits until the trap is set: otherwise, on a loaded machine, SIGTERM can arrive first.
+    const { report, log } = await runPage('stubborn', fm() + "```bash session\nsh -c 'trap \"\" TERM; touch trapped; while :; do sleep 0.1; done' &\nuntil [ -e trapped ]; do sleep 0.05; done\n```\n", { stopGraceMs: 300 });
     expect(report.failed).toBe(1);
     expect(log).toContain('(after the last block)');
     expect(log).toMatch(/still running after SIGTERM and killed:\n.*trap "" TERM/);
   });
 
   it('bounds a block that hangs, and skips the rest of its page', async () => {
-    const { report, log } = await runPage('hang', fm('fixture: labs/pkl-to-endpoint/files\n') + '```bash session timeout=1\nramp serve iris.pkl --port 8080\n```\n\n```bash session\necho never\n```\n');
+    const { report, log } = await runPage('hang', fm('fixture: iris\n') + '```bash session timeout=1\nramp serve iris.pkl --port 8080\n```\n\n```bash session\necho never\n```\n');
     expect(report.blocks.map((b) => b.outcome)).toEqual(['failed', 'skipped']);
     expect(log).toContain('did not finish within 1 s');
     expect(log).toContain('Serving iris on http://127.0.0.1:8080'); // its output so far
@@ -120,8 +121,8 @@ describe('the headline guide', () => {
     const report = await runDocs({ root: ROOT, contentDir: content, ramp, log: (l) => out.push(l) });
     const log = out.join('\n');
     expect(report.failed).toBe(1);
-    const command = lines.findIndex((l) => l === 'ramp inspect iris.pkl') + 1; // 1-based line of the command…
-    expect(log).toContain(`✗ ${copy}:${command - 1}  ramp inspect iris.pkl`); // …whose fence opens a line above
+    const command = lines.findIndex((l) => l === 'ramp inspect churn.joblib') + 1; // 1-based line of the command…
+    expect(log).toContain(`✗ ${copy}:${command - 1}  ramp inspect churn.joblib`); // …whose fence opens a line above
     expect(log).toContain(`the output differs from the block at line ${command + 3}:`);
     expect(log).toContain('-Task          classifieR');
     expect(log).toContain('+Task          classifier');
