@@ -441,8 +441,14 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
   } else {
     print(`Serving ${bold(o, name)} on ${url}`);
     print(dim(o, `  ${model.estimator}, ${model.nFeatures} features${model.classes ? `, ${model.classes.length} classes` : ''} · model card: ${url}/ · metrics: ${url}/metrics`));
-    print('Example request:');
-    print(exampleCurl(model, url, name));
+    // A one-tensor example fits a terminal; one tensor per column does not: point to where it is.
+    const curl = exampleCurl(model, url, name);
+    if (curl.length <= 320) {
+      print('Example request:');
+      print(curl);
+    } else {
+      print(`Inputs: one tensor per column (${model.inputs.length}); GET ${url}/v2/models/${encodeURIComponent(name)} lists them, and ${url}/ has an example request.`);
+    }
     print(dim(o, 'Press Ctrl+C to stop.'));
   }
   return exited;
