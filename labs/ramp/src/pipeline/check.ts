@@ -84,6 +84,7 @@ function checkOutput(project: Project, out: unknown, i: number, c: Conventions, 
   if (!o.write_modes.includes(out.write as never)) add(`${at}.write`, 'outputs.write_modes', `is ${show(out.write)}`, `Use write: ${o.write_modes.join(' or ')}${out.write === 'append' ? ': appending adds the same rows again on every re-run' : ''}.`);
   if (!o.partition_by.includes(out.partition_by as string)) add(`${at}.partition_by`, 'outputs.partition_by', `is ${show(out.partition_by)}`, `Partition by ${o.partition_by.join(' or ')}.`);
   if (!o.formats.includes((out.format ?? 'csv') as never)) add(`${at}.format`, 'outputs.formats', `is ${show(out.format)}`, `Use format: ${o.formats.join(' or ')}.`);
+  if (typeof out.path === 'string') insideProject(project.dir, out.path, PIPELINE_FILE, `${at}.path`);
   if (typeof out.path !== 'string' || !out.path.startsWith(o.path_prefix)) add(`${at}.path`, 'outputs.path_prefix', `is ${show(out.path)}`, `Write outputs under ${o.path_prefix}, e.g. ${o.path_prefix}${String(out.name ?? 'my_output')}.`);
   const name = typeof out.name === 'string' ? out.name : '';
   const want = c.contracts.path?.replaceAll('{output}', name);
