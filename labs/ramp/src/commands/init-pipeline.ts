@@ -13,7 +13,7 @@ export async function cmdInitPipeline(a: CommandArgs, o: Out): Promise<number> {
   const m = new RegExp(c.name.pattern, 'u').exec(name);
   const domain = m?.groups?.domain;
   if (!m || !domain || name.length > c.name.max_length || (c.name.domains && !c.name.domains.includes(domain))) {
-    throw new UsageError(`--name "${name}" does not follow the naming convention`, `Name it <domain>__<source>__<entity>, e.g. ${c.name.example}${c.name.domains ? `; domains: ${c.name.domains.join(', ')}` : ''}. \`ramp pipeline rules\` lists every rule.`);
+    throw new UsageError(`--name "${name}" does not follow the naming convention`, `Name it ${c.name.shape}, e.g. ${c.name.example}${c.name.domains ? `; domains: ${c.name.domains.join(', ')}` : ''}. \`ramp pipeline rules\` lists every rule.`);
   }
   const entity = m.groups?.entity ?? 'output';
   const dir = resolve(a.pos[0] ?? name);

@@ -23,9 +23,9 @@ const show = (v: unknown): string => (v === undefined ? 'missing' : JSON.stringi
 
 function checkName(raw: Obj, c: Conventions, add: Add): void {
   const name = raw.name;
-  if (typeof name !== 'string' || !name) return add('name', 'name.pattern', 'is missing', `Name the pipeline <domain>__<source>__<entity>, e.g. ${c.name.example}.`);
+  if (typeof name !== 'string' || !name) return add('name', 'name.pattern', 'is missing', `Name the pipeline ${c.name.shape}, e.g. ${c.name.example}.`);
   const m = new RegExp(c.name.pattern, 'u').exec(name);
-  if (!m) add('name', 'name.pattern', `"${name}" does not match ${c.name.pattern}`, `Rename it in the <domain>__<source>__<entity> shape (two underscores between parts), e.g. ${c.name.example}.`);
+  if (!m) add('name', 'name.pattern', `"${name}" is not ${c.name.shape}`, `Rename it ${c.name.shape} (pattern: ${c.name.pattern}), e.g. ${c.name.example}.`);
   if (name.length > c.name.max_length) add('name', 'name.max_length', `"${name}" is ${name.length} characters; at most ${c.name.max_length}`, 'Shorten the source or entity part.');
   const domain = m?.groups?.domain;
   if (domain && c.name.domains && !c.name.domains.includes(domain)) add('name', 'name.domains', `domain "${domain}" is not a registered domain`, `Start the name with one of: ${c.name.domains.join(', ')}.`);
@@ -124,7 +124,7 @@ export function checkProject(project: Project, c: Conventions): Violation[] {
 export function describeRules(c: Conventions): Array<[string, string]> {
   const groups = Object.entries(c.tags.groups);
   const rules: Array<[string, string]> = [
-    ['name', `<domain>__<source>__<entity>, at most ${c.name.max_length} characters, e.g. ${c.name.example}${c.name.domains ? `; domains: ${c.name.domains.join(', ')}` : ''}`],
+    ['name', `${c.name.shape}, at most ${c.name.max_length} characters, e.g. ${c.name.example}${c.name.domains ? `; domains: ${c.name.domains.join(', ')}` : ''}`],
     ['owner.team', `${c.owner.team.required ? 'required' : 'optional'}, a team, never a person${c.owner.team.allowed ? `: ${c.owner.team.allowed.join(', ')}` : ''}`],
     ['owner.oncall', `${c.owner.oncall.required ? 'required' : 'optional'}, an alert channel${c.owner.oncall.example ? `, e.g. ${c.owner.oncall.example}` : ''}`],
     ...groups.map(([g, r]): [string, string] => [`tags: ${g}`, `${r.required ? 'exactly one' : 'at most one'} of ${r.values.join(', ')}`]),

@@ -21,6 +21,8 @@ const slugs = z.array(z.string().min(1)).min(1);
 export const ConventionsSchema = z.strictObject({
   version: z.literal(1),
   name: z.strictObject({
+    /** The pattern in words, for messages. */
+    shape: z.string().min(1),
     pattern: regex,
     example: z.string().min(1),
     max_length: z.number().int().positive().max(255),
@@ -72,6 +74,6 @@ export function defaultConventionsText(): string {
 
 export function loadConventions(file?: string): { conventions: Conventions; source: string } {
   if (file) return { conventions: conventionsFrom(readYamlFile(file), file), source: file };
-  const source = 'conventions.yaml (built into ramp)';
+  const source = 'conventions.yaml, built into ramp';
   return { conventions: conventionsFrom(parseYamlText(defaultConventionsText(), source), source), source };
 }
