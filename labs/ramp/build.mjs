@@ -28,6 +28,17 @@ function readTemplates(dir) {
   return out;
 }
 
+/**
+ * `yaml`'s Node entry is CommonJS that requires "process", which an ESM bundle cannot do; its
+ * browser entry is the same parser as plain ES modules, and also runs in a browser tab.
+ */
+const yamlEsm = {
+  name: 'yaml-esm',
+  setup(build) {
+    build.onResolve({ filter: /^yaml$/ }, (args) => ({ path: join(dirname(fileURLToPath(import.meta.resolve('yaml'))), '..', 'browser', 'index.js') }));
+  },
+};
+
 /** Build dist/ramp.mjs. Writes to a temp file and renames, so concurrent builds are safe. */
 export async function buildRamp({ outfile = RAMP_OUT, minify = false, quiet = true } = {}) {
   const esbuild = await import('esbuild');
@@ -43,8 +54,13 @@ export async function buildRamp({ outfile = RAMP_OUT, minify = false, quiet = tr
     minify,
     legalComments: 'none',
     banner: { js: '#!/usr/bin/env node' },
-    define: { __RAMP_TEMPLATES__: JSON.stringify(readTemplates(RAMP_TEMPLATES)) },
+    define: {
+      __RAMP_TEMPLATES__: JSON.stringify(readTemplates(RAMP_TEMPLATES)),
+      // The platform team's house rules, enforced by `ramp pipeline check`.
+      __RAMP_CONVENTIONS__: JSON.stringify(readFileSync(join(RAMP_TEMPLATES, 'conventions.yaml'), 'utf8')),
+    },
     logLevel: quiet ? 'warning' : 'info',
+    plugins: [yamlEsm],
   });
   chmodSync(tmp, 0o755);
   renameSync(tmp, outfile);

@@ -9,6 +9,8 @@ import { describeFormat, loadPickleBytes, readFileLimited, type FileFormat } fro
 import { exampleCurl, exampleRequest } from './page.ts';
 import { createRampServer } from './serve.ts';
 import { fillTemplate, loadTemplates } from './templates.ts';
+import { DATA_COMMANDS } from './commands/data.ts';
+import { cmdInitPipeline } from './commands/init-pipeline.ts';
 import { DEFAULT_LIMITS, PyObject, type Limits } from './unpickler.ts';
 
 export const VERSION = '0.1.0';
@@ -65,7 +67,9 @@ Commands:
   scan <model>                 Safety check only (never loads what it flags)
   predict <model> --input F    Offline predictions from JSON or CSV
   serve <model>                Live HTTP endpoint (KServe V2 + V1, /metrics)
-  init <template> [dir]        Scaffold a project (templates: model-endpoint)
+  init <template> [dir]        Scaffold a project (templates: model-endpoint, pipeline)
+  pipeline check|run|rules     House conventions, idempotent runs and backfills
+  contract test|lint|diff      Data contracts (Open Data Contract Standard)
 
 Global options:
   --json           Machine-readable output (errors too, on stdout)
@@ -74,7 +78,7 @@ Global options:
   -h, --help       Help for ramp or a command
   -v, --version    Print the version
 
-Exit codes: 0 ok · 1 error · 2 usage · 3 unsafe model · 4 malformed or over limits · 5 not supported yet
+Exit codes: 0 ok · 1 error · 2 usage · 3 unsafe model · 4 malformed or over limits · 5 not supported yet · 6 the bar is not met (conventions, data contract)
 Run \`ramp <command> --help\` for details.`,
   inspect: `Usage: ramp inspect <model> [--key NAME] [--json]
 
@@ -123,9 +127,9 @@ Exit codes: 1 port in use / unsupported estimator · 2 usage · 3 unsafe · 4 ma
 
 Creates a project from a template (default dir: the template name). With
 --model, the input schema is filled from that model file.
-Templates: model-endpoint
+Templates: model-endpoint, pipeline (--name <domain>__<source>__<entity>; see ramp pipeline rules)
 
-Exit codes: 0 ok · 1 target is not an empty directory · 2 unknown template`,
+Exit codes: 0 ok · 1 target is not an empty directory · 2 unknown template or a name that breaks the conventions`,
 };
 
 // ---------------------------------------------------------------------------
@@ -147,6 +151,13 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key'],
   init: ['--model', '--name', '--max-bytes'],
 };
+
+// The data engineer's commands (pipeline, contract): one block, see commands/data.ts.
+for (const c of DATA_COMMANDS) {
+  HELP[c.name] = c.help;
+  COMMAND_FLAGS[c.name] = [...c.flags, '--max-bytes'];
+  for (const f of c.valueFlags) VALUE_FLAGS.add(f);
+}
 
 function parseArgs(argv: string[]): Parsed {
   const flags = new Map<string, string | true>();
@@ -521,7 +532,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (p.cmd === 'help') { print(HELP[p.pos[0] ?? 'main'] ?? HELP.main!); return EXIT.OK; }
     const allowed = COMMAND_FLAGS[p.cmd];
-    if (!allowed) throw new UsageError(`unknown command "${p.cmd}"`, 'Commands: inspect, scan, predict, serve, init. Run `ramp --help`.');
+    if (!allowed) throw new UsageError(`unknown command "${p.cmd}"`, 'Commands: inspect, scan, predict, serve, init, pipeline, contract. Run `ramp --help`.');
     if (p.flags.has('--help')) { print(HELP[p.cmd]!); return EXIT.OK; }
     for (const f of p.flags.keys()) {
       if (f !== '--json' && f !== '--no-color' && !allowed.includes(f)) throw new UsageError(`option ${f} does not apply to ramp ${p.cmd}`, `Run \`ramp ${p.cmd} --help\`.`);
@@ -531,7 +542,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'scan': return cmdScan(p, o);
       case 'predict': return cmdPredict(p, o);
       case 'serve': return await cmdServe(p, o);
-      case 'init': return cmdInit(p, o);
+      case 'init': return p.pos[0] === 'pipeline' ? await cmdInitPipeline({ pos: p.pos.slice(1), flags: p.flags }, o) : cmdInit(p, o);
+      case 'pipeline': case 'contract': return await DATA_COMMANDS.find((c) => c.name === p.cmd)!.run(p, o);
     }
     return EXIT.USAGE;
   } catch (e) {
