@@ -1,0 +1,202 @@
+/**
+ * The bubblewrap driver (Debian's `bubblewrap`; no daemon, no setuid). Each session gets:
+ * - its own mount view: /usr (with /bin, /lib…) and a few files of /etc read-only, the Node
+ *   binary read-only at /opt/node/bin, the session folder read-write at /lab, a private
+ *   size-limited /tmp and /dev/shm, and nothing else: no /home, /root, /work, /var, no other
+ *   session, no database or configuration of the service;
+ * - its own PID, IPC, UTS and network namespaces (only its own loopback);
+ * - an unprivileged user: when the service runs as root, bwrap is started as `nobody`
+ *   (setpriv), so the session's processes are not root on the host either;
+ * - limits (prlimit) on processes, address space, CPU time, file size and open files, and niceness.
+ *
+ * The sandbox's first process is the preview bridge; the shell, checks and file operations enter
+ * the same namespaces with nsenter, started as the same unprivileged user.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, writeFile } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { BRIDGE_SOCKET, BRIDGE_SOURCE, connectThroughBridge, secureBridgeSocket } from './sandbox-bridge.ts';
+import { listeningSockets } from './processes.ts';
+import type { LabSandbox, SandboxCommand, SandboxLimits, SandboxSession, SandboxUsage } from './sandbox.ts';
+import { SandboxError } from './sandbox.ts';
+import { chownTree, folderBytes, namespaceUsage } from './usage.ts';
+import { rootDirArgs, type BwrapHost } from './sandbox-bwrap-host.ts';
+
+export const LAB_DIR = '/lab';
+const SUPPORT = '/opt/onramp';
+const NODE_DIR = '/opt/node/bin';
+const START_TIMEOUT_MS = 20_000;
+
+/** Files of /etc the sandbox sees (read-only); passwd, group and hosts are the session's own. */
+const ETC = ['alternatives', 'ssl', 'ca-certificates', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'localtime', 'nsswitch.conf', 'os-release', 'mime.types', 'inputrc', 'bash.bashrc', 'terminfo', 'protocols', 'services'];
+
+export function prlimitArgs(limits: SandboxLimits): string[] {
+  return [
+    '/usr/bin/prlimit',
+    `--nproc=${limits.processes}`,
+    `--as=${limits.processMemoryBytes}`,
+    `--cpu=${limits.cpuSeconds}`,
+    `--fsize=${limits.fileBytes}`,
+    `--nofile=${limits.openFiles}`,
+    '--core=0',
+    '--',
+    '/usr/bin/nice',
+    '-n',
+    '10',
+  ];
+}
+
+/** bwrap's arguments for one session (before `--` and the command). */
+export function bwrapArgs(host: BwrapHost, session: SandboxSession, limits: SandboxLimits): string[] {
+  const args = ['--unshare-all', '--unshare-user', '--die-with-parent', '--new-session', '--hostname', 'lab'];
+  args.push('--ro-bind', '/usr', '/usr');
+  args.push(...rootDirArgs(host));
+  for (const name of ETC) args.push('--ro-bind-try', `/etc/${name}`, `/etc/${name}`);
+  for (const name of ['passwd', 'group', 'hosts']) args.push('--ro-bind', join(session.root, `etc-${name}`), `/etc/${name}`);
+  args.push('--proc', '/proc');
+  for (const dev of ['null', 'zero', 'full', 'random', 'urandom', 'tty']) args.push('--dev-bind', `/dev/${dev}`, `/dev/${dev}`);
+  args.push('--symlink', '/proc/self/fd', '/dev/fd', '--symlink', '/proc/self/fd/0', '/dev/stdin', '--symlink', '/proc/self/fd/1', '/dev/stdout', '--symlink', '/proc/self/fd/2', '/dev/stderr');
+  args.push('--size', String(limits.tmpBytes), '--tmpfs', '/dev/shm', '--size', String(limits.tmpBytes), '--tmpfs', '/tmp', '--dir', '/var/tmp');
+  args.push('--ro-bind', host.nodeDir, NODE_DIR);
+  args.push('--ro-bind', join(session.root, 'bashrc'), `${SUPPORT}/bashrc`);
+  args.push('--bind', session.dir, LAB_DIR, '--chdir', LAB_DIR);
+  args.push('--clearenv', '--setenv', 'PATH', `${NODE_DIR}:/usr/bin`, '--setenv', 'HOME', LAB_DIR);
+  return args;
+}
+
+export class BwrapSandbox implements LabSandbox {
+  readonly kind = 'bubblewrap' as const;
+  readonly labDir = LAB_DIR;
+  readonly rcFile = `${SUPPORT}/bashrc`;
+  readonly nodeBinDir = NODE_DIR;
+  readonly confined = true;
+  readonly exited: Promise<string>;
+  private child: ChildProcess | null = null;
+  private pid = 0;
+  private pidns = '';
+  private bridge: Promise<string>;
+  private resolveBridge!: (path: string) => void;
+  private rejectBridge!: (error: Error) => void;
+  private resolveExit!: (reason: string) => void;
+  private destroyed = false;
+
+  private readonly host: BwrapHost;
+  private readonly session: SandboxSession;
+  private readonly limits: SandboxLimits;
+
+  constructor(host: BwrapHost, session: SandboxSession, limits: SandboxLimits) {
+    this.host = host;
+    this.session = session;
+    this.limits = limits;
+    this.exited = new Promise((r) => (this.resolveExit = r));
+    this.bridge = new Promise((resolve, reject) => {
+      this.resolveBridge = resolve;
+      this.rejectBridge = reject;
+    });
+    this.bridge.catch(() => {});
+  }
+
+  private async writeSupportFiles(): Promise<void> {
+    const { root } = this.session;
+    const { uid, gid } = this.host.sandboxUser;
+    await chmod(root, 0o711);
+    await writeFile(join(root, 'etc-passwd'), `root:x:0:0:root:/root:/usr/sbin/nologin\nlab:x:${uid}:${gid}:lab:${LAB_DIR}:/bin/bash\n`, { mode: 0o644 });
+    await writeFile(join(root, 'etc-group'), `root:x:0:\nlab:x:${gid}:\n`, { mode: 0o644 });
+    await writeFile(join(root, 'etc-hosts'), '127.0.0.1 localhost lab\n::1 localhost ip6-localhost\n', { mode: 0o644 });
+    await chmod(join(root, 'bashrc'), 0o644);
+    if (this.host.asRoot) await chownTree(this.session.dir, uid, gid);
+  }
+
+  async start(): Promise<void> {
+    await this.writeSupportFiles();
+    // `up` is printed once the sandbox is set up (bwrap reports its PID earlier, mid-setup).
+    const bridge = ['/bin/sh', '-c', 'echo up; exec "$@"', 'sh', `${NODE_DIR}/node`, '-e', BRIDGE_SOURCE, `${LAB_DIR}/${BRIDGE_SOCKET}`];
+    const argv = [...this.host.dropPrivileges, this.host.bwrap, ...bwrapArgs(this.host, this.session, this.limits), '--info-fd', '3', '--', ...prlimitArgs(this.limits), ...bridge];
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} });
+    this.child = child;
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    const up = new Promise<void>((resolve) => {
+      let seen = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        seen = (seen + d.toString()).slice(-64);
+        if (seen.includes('up')) resolve();
+        if (seen.includes('ready')) {
+          seen = '';
+          secureBridgeSocket(this.session.dir, this.session.root).then(this.resolveBridge, this.rejectBridge);
+        }
+      });
+    });
+    child.on('exit', (code, signal) => {
+      this.rejectBridge(new SandboxError('the sandbox stopped'));
+      this.resolveExit(this.destroyed ? 'closed' : `the lab's sandbox stopped (${signal ?? `exit ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`);
+    });
+    const [pid] = await Promise.all([this.childPid(child, () => stderr), Promise.race([up, this.exited])]);
+    this.pid = pid;
+    this.pidns = readlinkSync(`/proc/${this.pid}/ns/pid`);
+  }
+
+  /** The host PID of the sandbox's first process, from bwrap's --info-fd. */
+  private childPid(child: ChildProcess, stderr: () => string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      let info = '';
+      const timer = setTimeout(() => fail('bubblewrap did not start in time'), START_TIMEOUT_MS);
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(new SandboxError(`${why}${stderr() ? `: ${stderr().trim()}` : ''}`));
+      };
+      (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
+        info += d.toString();
+        const m = /"child-pid":\s*(\d+)/.exec(info);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      child.once('exit', () => setTimeout(() => fail('bubblewrap exited'), 50));
+    });
+  }
+
+  command(argv: string[], env: Record<string, string>): SandboxCommand {
+    if (!this.pid) throw new SandboxError('the sandbox is not running');
+    const enter = [this.host.nsenter, '-t', String(this.pid), '-U', '-m', '-p', '-n', '-i', '-u', '--preserve-credentials', '-r', '-w', '--'];
+    const all = [...this.host.dropPrivileges, ...enter, ...prlimitArgs(this.limits), ...argv];
+    return { file: all[0]!, args: all.slice(1), env, cwd: '/' };
+  }
+
+  async ports(): Promise<Set<number>> {
+    if (!this.pid) return new Set();
+    return new Set(listeningSockets(String(this.pid)).values());
+  }
+
+  async connect(port: number): Promise<Duplex> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new SandboxError('the preview bridge did not start')), START_TIMEOUT_MS)));
+    try {
+      return connectThroughBridge(await Promise.race([this.bridge, late]), port);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async usage(): Promise<SandboxUsage> {
+    const inside = this.pidns ? namespaceUsage(this.pidns) : { threads: 0, memoryBytes: 0 };
+    return { processes: inside.threads, memoryBytes: inside.memoryBytes, diskBytes: await folderBytes(this.session.dir) };
+  }
+
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    for (const pid of [this.pid, this.child?.pid]) {
+      try {
+        if (pid) process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    // Killing the namespace's first process kills every process in it; wait until they are gone.
+    for (let i = 0; i < 200 && this.pidns && namespaceUsage(this.pidns).processes > 0; i++) await new Promise((r) => setTimeout(r, 25));
+  }
+}
