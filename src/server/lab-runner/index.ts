@@ -17,8 +17,8 @@ import type { ServicePart } from '../app.ts';
 import { sendJson } from '../http.ts';
 import { PathError } from './files.ts';
 import { proxyPreview } from './preview.ts';
-import { DEFAULT_LIMITS, SandboxError, type SandboxDriver } from './sandbox.ts';
-import { chooseSandbox } from './sandbox-drivers.ts';
+import { DEFAULT_LIMITS, SandboxError, type SandboxDriver, type SandboxKind } from './sandbox.ts';
+import { chooseSandbox, limitsFromEnv } from './sandbox-drivers.ts';
 import { LabSession } from './session.ts';
 import { overLimit } from './usage.ts';
 import { RateLimiter, clientAddress } from '../feedback/guard.ts';
@@ -369,9 +369,22 @@ export function labRunnerEnv(env: NodeJS.ProcessEnv = process.env) {
     return v;
   };
   const flag = (env.ONRAMP_LAB_RUNNER ?? 'on').toLowerCase();
+  const kind = (env.ONRAMP_LAB_SANDBOX || 'auto').toLowerCase();
+  if (!['auto', 'bubblewrap', 'container', 'none'].includes(kind)) throw new Error(`ONRAMP_LAB_SANDBOX=${kind} is not valid: expected auto, bubblewrap, container or none.`);
   return {
     enabled: !['off', '0', 'false', 'no'].includes(flag),
     maxSessions: int('ONRAMP_LAB_SESSIONS', 8, 0, 1000),
     idleSeconds: int('ONRAMP_LAB_IDLE_SECONDS', 900, 5, 86_400),
+    createPerMinute: int('ONRAMP_LAB_RATE_LIMIT', 60, 0, 100_000),
+    sandboxKind: kind as SandboxKind | 'auto',
+    limits: limitsFromEnv(int),
   };
+}
+
+/** Why the service may not listen on `host` with this sandbox, or null when it may. */
+export function bindRefusal(host: string, sandbox: SandboxDriver, enabled: boolean, fallback?: string): string | null {
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  if (loopback || !enabled || sandbox.confining) return null;
+  const why = fallback ? `no sandbox is available (${fallback})` : 'ONRAMP_LAB_SANDBOX=none';
+  return `refusing to listen on ${host}: the lab runner would give everyone who can reach it a shell as this service's user, and ${why}.`;
 }
