@@ -46,10 +46,17 @@ const LAB = '/lab';
 const RC = '/opt/onramp/bashrc';
 const START_TIMEOUT_MS = 60_000;
 
+/** The CLI's own environment (DOCKER_HOST…), without the service's secrets; the container gets only `-e` variables. */
+export function cliEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/TOKEN|PASSWORD|SECRET|DATABASE_URL/i.test(k)) env[k] = v;
+  return env;
+}
+
 /** Runs the CLI to completion: exit code and output. */
 export function runCli(cli: string, args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv() });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -104,7 +111,7 @@ export class ContainerSandbox implements LabSandbox {
     if (process.getuid?.() === 0 && uid) await chownTree(this.session.dir, uid, gid ?? uid);
     const started = await runCli(this.settings.cli, containerRunArgs(this.settings, this.session, this.limits, this.name));
     if (started.code !== 0) throw new SandboxError(`${this.settings.cli} could not start the lab's container: ${started.out.trim().slice(-500)}`);
-    this.waiter = spawn(this.settings.cli, ['wait', this.name], { stdio: 'ignore' });
+    this.waiter = spawn(this.settings.cli, ['wait', this.name], { stdio: 'ignore', env: cliEnv() });
     this.waiter.on('close', () => this.resolveExit(this.destroyed ? 'closed' : "the lab's container stopped"));
     this.bridge = this.waitForBridge();
     this.bridge.catch(() => {});
@@ -122,7 +129,7 @@ export class ContainerSandbox implements LabSandbox {
 
   command(argv: string[], env: Record<string, string>, tty = false): SandboxCommand {
     const vars = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    return { file: this.settings.cli, args: ['exec', '-i', ...(tty ? ['-t'] : []), '-w', LAB, ...vars, this.name, ...argv], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, cwd: '/' };
+    return { file: this.settings.cli, args: ['exec', '-i', ...(tty ? ['-t'] : []), '-w', LAB, ...vars, this.name, ...argv], env: cliEnv(), cwd: '/' };
   }
 
   async ports(): Promise<Set<number>> {
