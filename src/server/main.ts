@@ -41,9 +41,11 @@ async function main() {
     fail(`cannot open the feedback store (${describeStore(feedbackConfig.store)}): ${(error as Error).message}`, 'Check DATABASE_URL or ONRAMP_DB.');
   }
   console.log(`Onramp stores feedback and events in ${describeStore(feedbackConfig.store)}`);
-  if (feedbackConfig.adminTokenGenerated) {
-    console.log(`Onramp insights admin token (generated for this run; set ONRAMP_ADMIN_TOKEN to keep one): ${feedbackConfig.adminToken}`);
+  if (feedback.bootstrap.generated) {
+    console.log(`Onramp admin token (shown this once; stored hashed, so it stays valid across restarts): ${feedback.bootstrap.generated}`);
+    console.log('  Manage tokens with: npm run tokens -- list | create NAME --role admin|instructor | revoke NAME');
   }
+  if (feedback.bootstrap.note) console.log(`Onramp: ${feedback.bootstrap.note}`);
   let labs;
   try {
     labs = labRunnerEnv();
