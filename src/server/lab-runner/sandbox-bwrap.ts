@@ -187,8 +187,19 @@ export class BwrapSandbox implements LabSandbox {
     return { processes: inside.threads, memoryBytes: inside.memoryBytes, diskBytes: await folderBytes(this.session.dir) };
   }
 
+  /**
+   * Kills the session's processes first, while the sandbox's init still reaps them, then the init.
+   * (Killing the init first leaves the kernel waiting for every orphan to be reaped by the host's
+   * PID 1, which in a container may never happen.)
+   */
   async destroy(): Promise<void> {
     this.destroyed = true;
+    for (let round = 0; round < 100 && this.pidns; round++) {
+      const others = namespaceUsage(this.pidns).pids.filter((pid) => pid !== this.pid);
+      if (others.length === 0) break;
+      for (const pid of others) killIfIn(pid, this.pidns);
+      await new Promise((r) => setTimeout(r, 10));
+    }
     for (const pid of [this.pid, this.child?.pid]) {
       try {
         if (pid) process.kill(pid, 'SIGKILL');
@@ -196,7 +207,15 @@ export class BwrapSandbox implements LabSandbox {
         /* gone */
       }
     }
-    // Killing the namespace's first process kills every process in it; wait until they are gone.
     for (let i = 0; i < 200 && this.pidns && namespaceUsage(this.pidns).processes > 0; i++) await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** SIGKILL to `pid` if it is (still) in the PID namespace `pidns`. */
+function killIfIn(pid: number, pidns: string): void {
+  try {
+    if (readlinkSync(`/proc/${pid}/ns/pid`) === pidns) process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone */
   }
 }

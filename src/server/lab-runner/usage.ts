@@ -11,7 +11,7 @@ import type { SandboxLimits, SandboxUsage } from './sandbox.ts';
 
 const PAGE = 4096;
 
-/** Threads and resident bytes of every process whose PID namespace is `pidns` (e.g. `pid:[4026532182]`). */
+/** Threads and resident bytes of every live (not zombie) process whose PID namespace is `pidns` (e.g. `pid:[4026532182]`). */
 export function namespaceUsage(pidns: string): { processes: number; threads: number; memoryBytes: number; pids: number[] } {
   let processes = 0;
   let threads = 0;
@@ -23,7 +23,9 @@ export function namespaceUsage(pidns: string): { processes: number; threads: num
       if (readlinkSync(`/proc/${name}/ns/pid`) !== pidns) continue;
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // fields[0] is field 3 (state): num_threads is field 20, rss field 24.
+      // fields[0] is field 3 (state): num_threads is field 20, rss field 24. A zombie is done;
+      // its parent reaps it (or, for an orphan, the host's PID 1).
+      if (fields[0] === 'Z') continue;
       threads += Number(fields[17]) || 1;
       memoryBytes += (Number(fields[21]) || 0) * PAGE;
       processes++;
