@@ -153,7 +153,8 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
   async function checkUsage(s: LabSession) {
     const usage = await s.sandbox?.usage();
     const why = usage && overLimit(usage, sandbox.limits);
-    if (why && !s.closed) await end(s, `Session stopped: ${why}.`, true);
+    // Not awaited: a slow teardown must not hold up the other sessions' checks.
+    if (why && !s.closed) void end(s, `Session stopped: ${why}.`, true);
   }
 
   /** Ports of each session; every `usageMs`, their limits; ends idle sessions. */

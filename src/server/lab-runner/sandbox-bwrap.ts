@@ -9,8 +9,8 @@
  *   (setpriv), so the session's processes are not root on the host either;
  * - limits (prlimit) on processes, address space, CPU time, file size and open files, and niceness.
  *
- * The sandbox's first process is the preview bridge; the shell, checks and file operations enter
- * the same namespaces with nsenter, started as the same unprivileged user.
+ * The sandbox's first process holds it open; the shell, checks, file operations and the preview
+ * bridge enter the same namespaces with nsenter, started as the same unprivileged user.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
@@ -76,9 +76,8 @@ export class BwrapSandbox implements LabSandbox {
   private child: ChildProcess | null = null;
   private pid = 0;
   private pidns = '';
-  private bridge: Promise<string>;
-  private resolveBridge!: (path: string) => void;
-  private rejectBridge!: (error: Error) => void;
+  /** The preview bridge's (secured) socket, once started; it starts with the first preview. */
+  private bridge: Promise<string> | null = null;
   private resolveExit!: (reason: string) => void;
   private destroyed = false;
 
@@ -91,11 +90,6 @@ export class BwrapSandbox implements LabSandbox {
     this.session = session;
     this.limits = limits;
     this.exited = new Promise((r) => (this.resolveExit = r));
-    this.bridge = new Promise((resolve, reject) => {
-      this.resolveBridge = resolve;
-      this.rejectBridge = reject;
-    });
-    this.bridge.catch(() => {});
   }
 
   private async writeSupportFiles(): Promise<void> {
@@ -111,31 +105,45 @@ export class BwrapSandbox implements LabSandbox {
 
   async start(): Promise<void> {
     await this.writeSupportFiles();
-    // `up` is printed once the sandbox is set up (bwrap reports its PID earlier, mid-setup).
-    const bridge = ['/bin/sh', '-c', 'echo up; exec "$@"', 'sh', `${NODE_DIR}/node`, '-e', BRIDGE_SOURCE, `${LAB_DIR}/${BRIDGE_SOCKET}`];
-    const argv = [...this.host.dropPrivileges, this.host.bwrap, ...bwrapArgs(this.host, this.session, this.limits), '--info-fd', '3', '--', ...prlimitArgs(this.limits), ...bridge];
+    // The sandbox's first process only holds it open. `up` is printed once the sandbox is set up
+    // (bwrap reports its PID earlier, mid-setup).
+    const hold = ['/bin/sh', '-c', 'echo up; exec sleep infinity'];
+    const argv = [...this.host.dropPrivileges, this.host.bwrap, ...bwrapArgs(this.host, this.session, this.limits), '--info-fd', '3', '--', ...prlimitArgs(this.limits), ...hold];
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} });
     this.child = child;
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-    const up = new Promise<void>((resolve) => {
-      let seen = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        seen = (seen + d.toString()).slice(-64);
-        if (seen.includes('up')) resolve();
-        if (seen.includes('ready')) {
-          seen = '';
-          secureBridgeSocket(this.session.dir, this.session.root).then(this.resolveBridge, this.rejectBridge);
-        }
-      });
-    });
+    const up = new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('up') && resolve()));
     child.on('exit', (code, signal) => {
-      this.rejectBridge(new SandboxError('the sandbox stopped'));
       this.resolveExit(this.destroyed ? 'closed' : `the lab's sandbox stopped (${signal ?? `exit ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`);
     });
     const [pid] = await Promise.all([this.childPid(child, () => stderr), Promise.race([up, this.exited])]);
     this.pid = pid;
     this.pidns = readlinkSync(`/proc/${this.pid}/ns/pid`);
+  }
+
+  /** Starts the preview bridge inside (saving its ~40 MB until a preview needs it); its socket's path. */
+  private startBridge(): Promise<string> {
+    const cmd = this.command([`${NODE_DIR}/node`, '-e', BRIDGE_SOURCE, `${LAB_DIR}/${BRIDGE_SOCKET}`], { PATH: `${NODE_DIR}:/usr/bin` });
+    const bridge = spawn(cmd.file, cmd.args, { cwd: cmd.cwd, env: cmd.env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const ready = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new SandboxError('the preview bridge did not start')), START_TIMEOUT_MS);
+      bridge.stdout!.on('data', (d: Buffer) => {
+        if (!d.toString().includes('ready')) return;
+        clearTimeout(timer);
+        secureBridgeSocket(this.session.dir, this.session.root).then(resolve, reject);
+      });
+      bridge.on('exit', () => {
+        clearTimeout(timer);
+        reject(new SandboxError('the preview bridge stopped'));
+        forget(); // the next preview starts another
+      });
+    });
+    const forget = () => {
+      if (this.bridge === ready) this.bridge = null;
+    };
+    ready.catch(forget);
+    return ready;
   }
 
   /** The host PID of the sandbox's first process, from bwrap's --info-fd. */
@@ -173,12 +181,18 @@ export class BwrapSandbox implements LabSandbox {
   }
 
   async connect(port: number): Promise<Duplex> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new SandboxError('the preview bridge did not start')), START_TIMEOUT_MS)));
-    try {
-      return connectThroughBridge(await Promise.race([this.bridge, late]), port);
-    } finally {
-      clearTimeout(timer);
+    for (let attempt = 0; ; attempt++) {
+      if (!this.pid || this.destroyed) throw new SandboxError('the sandbox is not running');
+      const bridge = (this.bridge ??= this.startBridge());
+      const socket = connectThroughBridge(await bridge, port);
+      const error = await new Promise<Error | null>((resolve) => {
+        socket.once('connect', () => resolve(null));
+        socket.once('error', resolve);
+      });
+      if (!error) return socket;
+      // The learner may have killed the bridge: start another, once.
+      if (this.bridge === bridge) this.bridge = null;
+      if (attempt > 0) throw error;
     }
   }
 
