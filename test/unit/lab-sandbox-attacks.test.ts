@@ -165,7 +165,8 @@ const alive = async () => (await fetch(`${base}/api/health`)).status === 200;
   it('escapes nothing through symlinks with the editor API, even while swapping them', async () => {
     const { rt, sh } = await open();
     const tag = `editor-${Date.now()}`;
-    await sh(`ln -s / rootlink; ln -s /etc/passwd passwd-link; ln -s ${victimDir} victim; mkdir real`);
+    await sh(`ln -s / rootlink; ln -s /etc/passwd passwd-link; ln -s ${victimDir} victim; mkdir real; mkfifo pipe`);
+    await expect(rt.readFile('pipe')).rejects.toThrow(/not a file/); // and does not hang the service
     await expect(rt.readFile('victim/secret.txt')).rejects.toThrow();
     await expect(rt.readFile('rootlink/proc/1/environ')).rejects.toThrow(/outside/);
     await expect(rt.writeFile('passwd-link', 'x')).rejects.toThrow(/symbolic link/);

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { BRIDGE_SOCKET, BRIDGE_SOURCE, connectThroughBridge, secureBridgeSocket } from './sandbox-bridge.ts';
 import { listeningSockets } from './processes.ts';
-import type { LabSandbox, SandboxCommand, SandboxLimits, SandboxSession, SandboxUsage } from './sandbox.ts';
+import type { CommandOptions, LabSandbox, SandboxCommand, SandboxLimits, SandboxSession, SandboxUsage } from './sandbox.ts';
 import { SandboxError } from './sandbox.ts';
 import { chownTree, folderBytes, namespaceUsage } from './usage.ts';
 import { rootDirArgs, type BwrapHost } from './sandbox-bwrap-host.ts';
@@ -32,8 +32,9 @@ const START_TIMEOUT_MS = 20_000;
 /** Files of /etc the sandbox sees (read-only); passwd, group and hosts are the session's own. */
 const ETC = ['alternatives', 'ssl', 'ca-certificates', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'localtime', 'nsswitch.conf', 'os-release', 'mime.types', 'inputrc', 'bash.bashrc', 'terminfo', 'protocols', 'services'];
 
-export function prlimitArgs(limits: SandboxLimits): string[] {
-  return [
+/** prlimit (and nice, for the learner's own programs) before a program inside the sandbox. */
+export function prlimitArgs(limits: SandboxLimits, nice = true): string[] {
+  const args = [
     '/usr/bin/prlimit',
     `--nproc=${limits.processes}`,
     `--as=${limits.processMemoryBytes}`,
@@ -42,10 +43,8 @@ export function prlimitArgs(limits: SandboxLimits): string[] {
     `--nofile=${limits.openFiles}`,
     '--core=0',
     '--',
-    '/usr/bin/nice',
-    '-n',
-    '10',
   ];
+  return nice ? [...args, '/usr/bin/nice', '-n', '10'] : args;
 }
 
 /** bwrap's arguments for one session (before `--` and the command). */
@@ -124,7 +123,7 @@ export class BwrapSandbox implements LabSandbox {
 
   /** Starts the preview bridge inside (saving its ~40 MB until a preview needs it); its socket's path. */
   private startBridge(): Promise<string> {
-    const cmd = this.command([`${NODE_DIR}/node`, '-e', BRIDGE_SOURCE, `${LAB_DIR}/${BRIDGE_SOCKET}`], { PATH: `${NODE_DIR}:/usr/bin` });
+    const cmd = this.command([`${NODE_DIR}/node`, '-e', BRIDGE_SOURCE, `${LAB_DIR}/${BRIDGE_SOCKET}`], { PATH: `${NODE_DIR}:/usr/bin` }, { service: true });
     const bridge = spawn(cmd.file, cmd.args, { cwd: cmd.cwd, env: cmd.env, stdio: ['ignore', 'pipe', 'ignore'] });
     const ready = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new SandboxError('the preview bridge did not start')), START_TIMEOUT_MS);
@@ -168,10 +167,10 @@ export class BwrapSandbox implements LabSandbox {
     });
   }
 
-  command(argv: string[], env: Record<string, string>): SandboxCommand {
+  command(argv: string[], env: Record<string, string>, options: CommandOptions = {}): SandboxCommand {
     if (!this.pid) throw new SandboxError('the sandbox is not running');
     const enter = [this.host.nsenter, '-t', String(this.pid), '-U', '-m', '-p', '-n', '-i', '-u', '--preserve-credentials', '-r', '-w', '--'];
-    const all = [...this.host.dropPrivileges, ...enter, ...prlimitArgs(this.limits), ...argv];
+    const all = [...this.host.dropPrivileges, ...enter, ...prlimitArgs(this.limits, !options.service), ...argv];
     return { file: all[0]!, args: all.slice(1), env, cwd: '/' };
   }
 

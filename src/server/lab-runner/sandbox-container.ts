@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { BRIDGE_SOCKET, BRIDGE_SOURCE, connectThroughBridge, secureBridgeSocket } from './sandbox-bridge.ts';
 import { parseListening } from './processes.ts';
-import type { LabSandbox, SandboxCommand, SandboxLimits, SandboxSession, SandboxUsage } from './sandbox.ts';
+import type { CommandOptions, LabSandbox, SandboxCommand, SandboxLimits, SandboxSession, SandboxUsage } from './sandbox.ts';
 import { SandboxError } from './sandbox.ts';
 import { chownTree, folderBytes } from './usage.ts';
 
@@ -127,7 +127,7 @@ export class ContainerSandbox implements LabSandbox {
     throw new SandboxError('the preview bridge did not start in the container');
   }
 
-  command(argv: string[], env: Record<string, string>, tty = false): SandboxCommand {
+  command(argv: string[], env: Record<string, string>, { tty = false }: CommandOptions = {}): SandboxCommand {
     const vars = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     return { file: this.settings.cli, args: ['exec', '-i', ...(tty ? ['-t'] : []), '-w', LAB, ...vars, this.name, ...argv], env: cliEnv(), cwd: '/' };
   }

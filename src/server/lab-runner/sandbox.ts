@@ -39,6 +39,13 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   tmpBytes: 64 * 2 ** 20,
 };
 
+export interface CommandOptions {
+  /** It will run on a pseudo-terminal (the shell). */
+  tty?: boolean;
+  /** Started by the service for itself (file operations, the bridge): not lowered in priority. */
+  service?: boolean;
+}
+
 /** How to start one program inside the sandbox; the caller spawns it (node-pty or child_process). */
 export interface SandboxCommand {
   file: string;
@@ -72,7 +79,7 @@ export interface LabSandbox {
   /** Prepares the seeded folder (ownership) and starts the sandbox around it. */
   start(): Promise<void>;
   /** How to start argv inside; `tty` when it will run on a pseudo-terminal (the shell). */
-  command(argv: string[], env: Record<string, string>, tty?: boolean): SandboxCommand;
+  command(argv: string[], env: Record<string, string>, options?: CommandOptions): SandboxCommand;
   /** Told the host PID of each program spawned from `command()`. */
   started?(pid: number | undefined): void;
   /** TCP ports listening inside (servers the learner started). */

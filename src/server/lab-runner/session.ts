@@ -12,10 +12,10 @@ import { dirname, join } from 'node:path';
 import pty from '@lydell/node-pty';
 import type { LabTree } from '../../shared/lab-schema.ts';
 import { LAB_BIN } from '../../shared/lab-schema.ts';
-import { listInside, readInside, writeInside } from './files.ts';
+import { listInside, readInside, readNoFollow, writeInside } from './files.ts';
 import { SESSION_ENV } from './processes.ts';
 import type { LabSandbox, SandboxDriver } from './sandbox.ts';
-import { listInSandbox, readInSandbox, writeInSandbox, type RunResult } from './sandbox-files.ts';
+import { listInSandbox, MAX_FILE, writeInSandbox, type RunResult } from './sandbox-files.ts';
 
 type Pty = ReturnType<typeof pty.spawn>;
 
@@ -113,7 +113,7 @@ export class LabSession {
   }
 
   startShell(cols: number, rows: number, onData: (data: string) => void, onExit: (code: number) => void): void {
-    const cmd = this.box.command(['bash', '--noprofile', '--rcfile', this.box.rcFile, '-i'], this.env, true);
+    const cmd = this.box.command(['bash', '--noprofile', '--rcfile', this.box.rcFile, '-i'], this.env, { tty: true });
     const shell = pty.spawn(cmd.file, cmd.args, { name: 'xterm-256color', cols, rows, cwd: cmd.cwd, env: cmd.env });
     this.shell = shell;
     this.box.started?.(shell.pid);
@@ -175,7 +175,7 @@ export class LabSession {
   /** Runs argv in the sandbox with `input` on stdin; for the file operations. */
   run(argv: string[], input?: Buffer): Promise<RunResult> {
     return new Promise((resolve) => {
-      const cmd = this.box.command(argv, this.env);
+      const cmd = this.box.command(argv, this.env, { service: true });
       const child = spawnChild(cmd.file, cmd.args, { cwd: cmd.cwd, env: cmd.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
       let size = 0;
@@ -196,8 +196,9 @@ export class LabSession {
     });
   }
 
+  /** Reads on the host, race-free (no symlink followed); sandboxed writes run inside, as the learner. */
   readFile(path: string): Promise<Buffer> {
-    return this.box.confined ? readInSandbox((a, i) => this.run(a, i), this.box.labDir, path) : readInside(this.dir, path);
+    return this.box.confined ? readNoFollow(this.dir, path, MAX_FILE) : readInside(this.dir, path);
   }
 
   writeFile(path: string, data: Buffer): Promise<void> {
