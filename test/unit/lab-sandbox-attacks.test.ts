@@ -43,8 +43,8 @@ let runner: LabRunner;
 let base = '';
 let dbFile = '';
 let port = 0;
-const labFolders = () => readdirSync(tmpdir()).filter((n) => n.startsWith('onramp-lab-')).length;
-let foldersBefore = 0;
+/** Every session folder this suite's runner made (other runs on the machine make their own). */
+const roots = new Set<string>();
 
 function marked(session: string): number {
   let n = 0;
@@ -77,6 +77,7 @@ async function open(): Promise<{ rt: RunnerRuntime; closed: string[]; sh: (cmd: 
   const closed: string[] = [];
   rt.onClose((r) => closed.push(r));
   await rt.boot(() => {});
+  roots.add(runner.sessions.get(rt.session!.session)!.root);
   return { rt, closed, sh: (cmd, timeoutMs = 20_000) => rt.exec(cmd, { timeoutMs }) };
 }
 
@@ -88,7 +89,6 @@ const alive = async () => (await fetch(`${base}/api/health`)).status === 200;
 
   beforeAll(async () => {
     process.env.ONRAMP_ATTACK_SECRET = SECRET;
-    foldersBefore = labFolders();
     const data = mkdtempSync(join(tmpdir(), 'onramp-attack-store-'));
     dbFile = join(data, 'onramp.db');
     const site = mkdtempSync(join(tmpdir(), 'onramp-attack-site-'));
@@ -220,6 +220,7 @@ const alive = async () => (await fetch(`${base}/api/health`)).status === 200;
     await rt.teardown();
     expect(await until(() => marked(id) === 0, 20_000)).toBe(true);
     await victim.rt.teardown();
-    expect(await until(() => runner.sessions.size === 0 && labFolders() === foldersBefore, 20_000)).toBe(true);
+    expect(await until(() => runner.sessions.size === 0 && [...roots].every((r) => !existsSync(r)), 20_000)).toBe(true);
+    expect(roots.size).toBeGreaterThan(8);
   }, 120_000);
 });
