@@ -5,7 +5,7 @@
 // tarball, so the baseline is as fast as npm can possibly be), and the lab page's JavaScript before
 // Start compared with a guide page's.
 //
-//   npm run build && node bench/lab/run.mjs [--runs 5]
+//   npm run build && node bench/lab/run.mjs [--runs 5]      (ONRAMP_LAB_SANDBOX=none to compare without the sandbox)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,8 @@ import { chromium } from '@playwright/test';
 import { createService } from '../../src/server/app.ts';
 import { labRunner } from '../../src/server/lab-runner/index.ts';
 import { treeLoader } from '../../src/server/lab-runner/trees.ts';
+import { chooseSandbox } from '../../src/server/lab-runner/sandbox-drivers.ts';
+import { DEFAULT_LIMITS } from '../../src/server/lab-runner/sandbox.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const dist = join(root, 'dist');
@@ -40,7 +42,9 @@ const loadTree = async (lab) => {
   return tree;
 };
 
-const service = await createService({ port: 0, host: '127.0.0.1', siteDir: dist }, [labRunner({ loadTree, maxSessions: 4 })]);
+// ONRAMP_LAB_SANDBOX=none|bubblewrap compares the sandbox's cost (default: as the service chooses).
+const sandbox = chooseSandbox(process.env.ONRAMP_LAB_SANDBOX || 'auto', DEFAULT_LIMITS).driver;
+const service = await createService({ port: 0, host: '127.0.0.1', siteDir: dist }, [labRunner({ loadTree, maxSessions: 4, sandbox, createPerMinute: 0 })]);
 await new Promise((r) => service.server.listen(0, '127.0.0.1', r));
 const base = `http://127.0.0.1:${service.server.address().port}`;
 const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
@@ -123,7 +127,7 @@ await browser.close();
 await service.close();
 
 const ms = (x) => `${Math.round(x)} ms`;
-console.log(`Lab runner, headless Chromium, median of ${runs} runs (after one warm-up)`);
+console.log(`Lab runner (sandbox: ${sandbox.kind}), headless Chromium, median of ${runs} runs (after one warm-up)`);
 console.log(`                         bundled ramp   npm install baseline   ratio`);
 console.log(`Start → prompt           ${ms(results.bundled.prompt).padEnd(15)}${ms(results.npm.prompt).padEnd(23)}${(results.npm.prompt / results.bundled.prompt).toFixed(1)}×`);
 console.log(`Start → first prediction ${ms(results.bundled.prediction).padEnd(15)}${ms(results.npm.prediction).padEnd(23)}${(results.npm.prediction / results.bundled.prediction).toFixed(1)}×`);

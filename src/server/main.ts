@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, readConfig } from './config.ts';
 import { createService } from './app.ts';
-import { labRunner, labRunnerEnv } from './lab-runner/index.ts';
+import { bindRefusal, labRunner, labRunnerEnv } from './lab-runner/index.ts';
+import { chooseSandbox } from './lab-runner/sandbox-drivers.ts';
 import { treeLoader } from './lab-runner/trees.ts';
 import { readFeedbackConfig } from './feedback/config.ts';
 import { feedbackPart } from './feedback/part.ts';
@@ -40,16 +41,30 @@ async function main() {
     fail(`cannot open the feedback store (${describeStore(feedbackConfig.store)}): ${(error as Error).message}`, 'Check DATABASE_URL or ONRAMP_DB.');
   }
   console.log(`Onramp stores feedback and events in ${describeStore(feedbackConfig.store)}`);
-  if (feedbackConfig.adminTokenGenerated) {
-    console.log(`Onramp insights admin token (generated for this run; set ONRAMP_ADMIN_TOKEN to keep one): ${feedbackConfig.adminToken}`);
+  if (feedback.bootstrap.generated) {
+    console.log(`Onramp admin token (shown this once; stored hashed, so it stays valid across restarts): ${feedback.bootstrap.generated}`);
+    console.log('  Manage tokens with: npm run tokens -- list | create NAME --role admin|instructor | revoke NAME');
   }
+  if (feedback.bootstrap.note) console.log(`Onramp: ${feedback.bootstrap.note}`);
   let labs;
   try {
     labs = labRunnerEnv();
   } catch (error) {
     fail((error as Error).message, 'Fix the variable, or unset it to use the default.');
   }
-  const labPart = labRunner({ ...labs, loadTree: treeLoader(config.siteDir, process.cwd()) });
+  let choice;
+  try {
+    choice = chooseSandbox(labs.sandboxKind, labs.limits);
+  } catch (error) {
+    fail((error as Error).message, 'Install bubblewrap (Debian: apt-get install bubblewrap), or choose another ONRAMP_LAB_SANDBOX.');
+  }
+  const refusal = bindRefusal(config.host, choice.driver, labs.enabled, choice.fallback);
+  if (refusal) fail(refusal, 'Install bubblewrap (apt-get install bubblewrap) or use ONRAMP_LAB_SANDBOX=container; or serve on HOST=127.0.0.1; or turn the runner off (ONRAMP_LAB_RUNNER=off).');
+  if (labs.enabled) {
+    const note = choice.fallback ? ` (no sandbox: ${choice.fallback}; listening on loopback only)` : '';
+    console.log(`Onramp lab sessions run in: ${choice.driver.kind}${note}`);
+  }
+  const labPart = labRunner({ ...labs, sandbox: choice.driver, trustProxy: feedbackConfig.trustProxy, loadTree: treeLoader(config.siteDir, process.cwd()) });
   const service = await createService(config, [feedback, labPart]);
   service.server.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use.`, 'Stop the other process, or choose another port: PORT=4322 npm start');

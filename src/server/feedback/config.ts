@@ -1,13 +1,13 @@
 /** Configuration of the feedback, events and insights part, read from the environment once. */
-import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../config.ts';
 import { storeConfig, type StoreConfig } from '../store/index.ts';
 
 export interface FeedbackConfig {
   store: StoreConfig;
-  adminToken: string;
-  /** True when the token was generated at start (print it so the team can sign in). */
-  adminTokenGenerated: boolean;
+  /** ONRAMP_ADMIN_TOKEN: bootstraps the first admin (without it, one is generated once and stored hashed). */
+  adminToken?: string;
+  /** Requests per minute per access token; 0 turns the limit off. */
+  tokenRateLimit: number;
   /** Requests per minute per client key on these endpoints; 0 turns the limit off. */
   rateLimit: number;
   allowedOrigins: Set<string>;
@@ -23,6 +23,11 @@ export function readFeedbackConfig(env: NodeJS.ProcessEnv = process.env, cwd = p
     if (!Number.isInteger(rateLimit) || rateLimit < 0 || rateLimit > 1_000_000) {
       throw new ConfigError(`ONRAMP_RATE_LIMIT=${rawLimit} is not valid: expected requests per minute, an integer from 0 (off) to 1000000.`);
     }
+  }
+  const rawPerToken = env.ONRAMP_TOKEN_RATE_LIMIT;
+  const perToken = rawPerToken === undefined || rawPerToken === '' ? 600 : Number(rawPerToken);
+  if (!Number.isInteger(perToken) || perToken < 0 || perToken > 1_000_000) {
+    throw new ConfigError(`ONRAMP_TOKEN_RATE_LIMIT=${rawPerToken} is not valid: expected requests per minute per token, an integer from 0 (off) to 1000000.`);
   }
   const origins = new Set<string>();
   for (const raw of (env.ONRAMP_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -41,8 +46,8 @@ export function readFeedbackConfig(env: NodeJS.ProcessEnv = process.env, cwd = p
   if (token !== undefined && token !== '' && token.length < 16) throw new ConfigError('ONRAMP_ADMIN_TOKEN is too short: use at least 16 characters (e.g. openssl rand -hex 24).');
   return {
     store: storeConfig(env, cwd),
-    adminToken: token || randomBytes(24).toString('base64url'),
-    adminTokenGenerated: !token,
+    adminToken: token || undefined,
+    tokenRateLimit: perToken,
     rateLimit,
     allowedOrigins: origins,
     trustProxy: env.ONRAMP_TRUST_PROXY === '1' || env.ONRAMP_TRUST_PROXY === 'true',

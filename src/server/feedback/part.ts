@@ -6,7 +6,8 @@
  *   GET   /api/insights/:section        summary | pages | friction | reasons | comments | funnels | ttfe | trends | options
  *   GET   /api/insights/export          ?kind=feedback|events&format=json|csv
  *   PATCH /api/insights/comments/:id    { status?, note? }
- * Insights need `Authorization: Bearer $ONRAMP_ADMIN_TOKEN`. Bad input is a 4xx naming the field.
+ * Insights need `Authorization: Bearer <admin token>` (auth/tokens.ts; tokens are managed at
+ * /api/tokens, auth/routes.ts). Bad input is a 4xx naming the field.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route, ServicePart } from '../app.ts';
@@ -14,12 +15,17 @@ import { HttpError, sendJson } from '../http.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { describeIssue, feedbackSchemas, LIMITS, TRIAGE_STATUSES, type FeedbackInput, type LabSteps, type TriageStatus } from '../../shared/feedback.ts';
 import type { FeedbackConfig } from './config.ts';
-import { applyCors, checkToken, clientAddress, preflight, RateLimiter, readJson } from './guard.ts';
+import { applyCors, clientAddress, preflight, RateLimiter, readJson } from './guard.ts';
+import { Authenticator } from '../auth/guard.ts';
+import { tokenRoutes } from '../auth/routes.ts';
+import { bootstrapAdmin, type Bootstrap, type Role } from '../auth/tokens.ts';
 import { comments, options, parseFilter, SECTIONS, type Filter } from './insights.ts';
 import { streamExport } from './export.ts';
 
 export interface FeedbackPart extends ServicePart {
   store: Store;
+  /** What bootstrapping the first admin token did (a generated token to print once). */
+  bootstrap: Bootstrap;
 }
 
 /** Store failures are the service's problem, not the client's: 503, and the browser retries. */
@@ -37,8 +43,11 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
   const schemas = feedbackSchemas(personas, labs);
   const limiter = new RateLimiter(config.rateLimit);
   const cors = { allowed: config.allowedOrigins };
+  const bootstrap = await bootstrapAdmin(db, config.adminToken);
+  const auth = new Authenticator(db, { perToken: config.tokenRateLimit });
 
-  function guard(req: IncomingMessage, res: ServerResponse): void {
+  /** CORS and the per-client rate limit; returns the client's key. */
+  function guard(req: IncomingMessage, res: ServerResponse): string {
     applyCors(req, res, cors);
     const key = limiter.keyOf(clientAddress(req, config.trustProxy), String(req.headers['user-agent'] ?? ''));
     const wait = limiter.take(key);
@@ -46,12 +55,14 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
       res.setHeader('Retry-After', String(wait));
       throw new HttpError(429, `too many requests; retry in ${wait} s`);
     }
+    return key;
   }
 
-  function admin(req: IncomingMessage, res: ServerResponse): void {
-    guard(req, res);
-    checkToken(req, config.adminToken);
+  async function authorized(req: IncomingMessage, res: ServerResponse, role: Role) {
+    return auth.require(req, role, guard(req, res));
   }
+
+  const admin = (req: IncomingMessage, res: ServerResponse) => authorized(req, res, 'admin');
 
   const options_ = (methods: string) => (req: IncomingMessage, res: ServerResponse) => preflight(req, res, cors, methods);
 
@@ -101,7 +112,7 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
       method: 'GET',
       path: '/api/insights',
       async handler(req, res, url) {
-        admin(req, res);
+        await admin(req, res);
         sendJson(res, 200, await all(parseFilter(url, personas)));
       },
     },
@@ -110,7 +121,7 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
       method: 'GET',
       path: '/api/insights/export',
       async handler(req, res, url) {
-        admin(req, res);
+        await admin(req, res);
         const kind = url.searchParams.get('kind') ?? 'feedback';
         const format = url.searchParams.get('format') ?? 'json';
         if (kind !== 'feedback' && kind !== 'events') throw new HttpError(400, 'kind: expected feedback or events');
@@ -124,7 +135,7 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
       method: 'PATCH',
       path: '/api/insights/comments/:id',
       async handler(req, res, _url, params) {
-        admin(req, res);
+        await admin(req, res);
         const body = await readJson(req, LIMITS.body, false);
         const parsed = schemas.triage.safeParse(body);
         if (!parsed.success) throw new HttpError(400, describeIssue(parsed.error));
@@ -140,7 +151,7 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
       method: 'GET',
       path: '/api/insights/:section',
       async handler(req, res, url, params) {
-        admin(req, res);
+        await admin(req, res);
         const section = params.section ?? '';
         const filter = parseFilter(url, personas);
         if (section === 'comments') {
@@ -167,8 +178,13 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
     { method: 'OPTIONS', path: '/api/insights/:section', handler: options_('GET') },
   ];
 
+  routes.push(...tokenRoutes(db, authorized));
+  for (const path of ['/api/tokens', '/api/auth/me']) routes.push({ method: 'OPTIONS', path, handler: options_('GET, POST') });
+  routes.push({ method: 'OPTIONS', path: '/api/tokens/:id', handler: options_('DELETE') });
+
   return {
     store: db,
+    bootstrap,
     routes,
     close: () => db.close(),
   };

@@ -79,3 +79,40 @@ export async function listInside(root: string, limit = 2000): Promise<string[]> 
   await walk(root, '');
   return out;
 }
+
+const NOFOLLOW_DIR = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+
+function walkError(error: unknown, path: string): never {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP' || code === 'ENOTDIR') throw new PathError(`${path} goes through a symbolic link, which may point outside the lab; open the file it points to instead`);
+  if (code === 'ENOENT') throw new PathError(`no such file: ${path}`);
+  throw error;
+}
+
+/**
+ * Reads a file of a sandboxed session from the host without following any symlink the learner
+ * may swap in meanwhile: each folder is opened relative to the one before (through its open
+ * descriptor, /proc/self/fd/N/name, as openat would), with O_NOFOLLOW; a FIFO cannot block it.
+ */
+export async function readNoFollow(root: string, path: string, limit: number): Promise<Buffer> {
+  const parts = checkRelative(path);
+  let dir = await open(root, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    for (const part of parts.slice(0, -1)) {
+      const next = await open(`/proc/self/fd/${dir.fd}/${part}`, NOFOLLOW_DIR).catch((e) => walkError(e, path));
+      await dir.close();
+      dir = next;
+    }
+    const file = await open(`/proc/self/fd/${dir.fd}/${parts.at(-1)}`, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((e) => walkError(e, path));
+    try {
+      const info = await file.stat();
+      if (!info.isFile()) throw new PathError(`${path} is not a file`);
+      if (info.size > limit) throw new PathError(`${path} is larger than ${limit} bytes`);
+      return await file.readFile();
+    } finally {
+      await file.close();
+    }
+  } finally {
+    await dir.close();
+  }
+}

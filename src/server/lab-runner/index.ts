@@ -15,10 +15,13 @@ import type { ClientMessage, CreateSessionResponse, ServerMessage } from '../../
 import { previewPath, PREVIEW_PREFIX } from '../../shared/lab-protocol.ts';
 import type { ServicePart } from '../app.ts';
 import { sendJson } from '../http.ts';
-import { listInside, PathError, readInside, writeInside } from './files.ts';
-import { listeningSockets, sessionPids, sessionPorts } from './processes.ts';
+import { PathError } from './files.ts';
 import { proxyPreview } from './preview.ts';
+import { DEFAULT_LIMITS, SandboxError, type SandboxDriver, type SandboxKind } from './sandbox.ts';
+import { chooseSandbox, limitsFromEnv } from './sandbox-drivers.ts';
 import { LabSession } from './session.ts';
+import { overLimit } from './usage.ts';
+import { RateLimiter, clientAddress } from '../feedback/guard.ts';
 
 export interface LabRunnerOptions {
   /** The lab's starter tree, or null for an unknown lab. */
@@ -31,10 +34,18 @@ export interface LabRunnerOptions {
   /** Extra origins allowed to open WebSockets (besides the service's own). */
   allowedOrigins?: string[];
   pollMs?: number;
+  /** Where sessions run (default: bubblewrap where it works, else none). */
+  sandbox?: SandboxDriver;
+  /** Sessions a client may create per minute (0: no limit). */
+  createPerMinute?: number;
+  /** Milliseconds between checks of each session's disk, memory and processes. */
+  usageMs?: number;
+  trustProxy?: boolean;
 }
 
 export interface LabRunner extends ServicePart {
   sessions: Map<string, LabSession>;
+  sandbox: SandboxDriver;
 }
 
 const MAX_MESSAGE = 8 * 1024 * 1024;
@@ -53,6 +64,15 @@ function reject(socket: Duplex, status: number, text: string): true {
 /** The Origin must be the service's own (scheme-agnostic host match) or explicitly allowed. */
 /** Most shell output (characters) kept for a session whose browser has not connected yet. */
 const EARLY_OUTPUT_MAX = 64 * 1024;
+
+/** The shell may have exited (its pty closed) at any moment; resizing it then is no error. */
+function resizeShell(session: LabSession, cols: number, rows: number): void {
+  try {
+    session.shell?.resize(cols, rows);
+  } catch {
+    /* the shell is gone */
+  }
+}
 
 export function originAllowed(req: IncomingMessage, extra: string[] = []): boolean {
   const origin = req.headers.origin;
@@ -76,21 +96,28 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
   const early = new Map<string, string[]>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   let poller: NodeJS.Timeout | null = null;
+  const sandbox = options.sandbox ?? chooseSandbox('auto', DEFAULT_LIMITS).driver;
+  const limiter = new RateLimiter(options.createPerMinute ?? 60);
+  /** The Origin a session was created from; its WebSocket must come from the same. */
+  const origins = new Map<string, string>();
+  let polling = false;
+  let lastUsage = 0;
   /** Sessions being torn down; `close()` waits for them so no directory or process outlives the service. */
   const ending = new Set<Promise<void>>();
-  let lastListening = '';
 
   const send = (ws: WebSocket, msg: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   };
 
-  async function end(session: LabSession, reason?: string) {
+  async function end(session: LabSession, reason?: string, inTerminal = false) {
     if (session.closed) return;
     sessions.delete(session.id);
     early.delete(session.id);
+    origins.delete(session.id);
     const ws = sockets.get(session.id);
     sockets.delete(session.id);
     if (ws) {
+      if (reason && inTerminal) send(ws, { t: 'output', data: `\r\n\x1b[1;31m[onramp] ${reason}\x1b[0m\r\n` });
       if (reason) send(ws, { t: 'closing', reason });
       ws.close(1000, reason?.slice(0, 100));
     }
@@ -103,37 +130,56 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
     }
   }
 
-  /** Announces ports opened and closed by each session's processes; ends idle sessions. */
-  function poll() {
-    const now = Date.now();
-    for (const s of sessions.values()) if (now - s.lastActivity > idleMs) void end(s, `closed after ${Math.round(idleMs / 1000)} s without activity`);
-    const listening = listeningSockets();
-    const signature = [...listening.keys()].sort().join(',');
-    // Ports only change when the set of listening sockets does, except for a port closing; recheck cheaply.
-    const changed = signature !== lastListening;
-    lastListening = signature;
-    if (!changed) return;
-    for (const s of sessions.values()) {
-      const ws = sockets.get(s.id);
-      const now = sessionPorts(sessionPids(s.id, s.sids), listening);
-      for (const port of now) {
-        if (!s.ports.has(port)) {
-          s.ports.add(port);
-          if (ws) send(ws, { t: 'port', port, type: 'open', url: previewPath(s.id, s.token, port) });
-        }
+  /** Announces a session's opened and closed ports. */
+  async function pollPorts(s: LabSession) {
+    const ws = sockets.get(s.id);
+    const now = (await s.sandbox?.ports()) ?? new Set<number>();
+    if (s.closed) return;
+    for (const port of now) {
+      if (!s.ports.has(port)) {
+        s.ports.add(port);
+        if (ws) send(ws, { t: 'port', port, type: 'open', url: previewPath(s.id, s.token, port) });
       }
-      for (const port of [...s.ports]) {
-        if (!now.has(port)) {
-          s.ports.delete(port);
-          if (ws) send(ws, { t: 'port', port, type: 'close', url: previewPath(s.id, s.token, port) });
-        }
+    }
+    for (const port of [...s.ports]) {
+      if (!now.has(port)) {
+        s.ports.delete(port);
+        if (ws) send(ws, { t: 'port', port, type: 'close', url: previewPath(s.id, s.token, port) });
       }
+    }
+  }
+
+  /** Stops a session over its disk, memory or process limit, with the reason in its terminal. */
+  async function checkUsage(s: LabSession) {
+    const usage = await s.sandbox?.usage();
+    const why = usage && overLimit(usage, sandbox.limits);
+    // Not awaited: a slow teardown must not hold up the other sessions' checks.
+    if (why && !s.closed) void end(s, `Session stopped: ${why}.`, true);
+  }
+
+  /** Ports of each session; every `usageMs`, their limits; ends idle sessions. */
+  async function poll() {
+    if (polling) return;
+    polling = true;
+    try {
+      const now = Date.now();
+      for (const s of sessions.values()) if (now - s.lastActivity > idleMs) void end(s, `closed after ${Math.round(idleMs / 1000)} s without activity`);
+      const usage = now - lastUsage >= (options.usageMs ?? 1000);
+      if (usage) lastUsage = now;
+      await Promise.all([...sessions.values()].map(async (s) => {
+        await pollPorts(s);
+        if (usage) await checkUsage(s);
+      }));
+    } catch (error) {
+      console.error('[onramp] lab runner poll:', (error as Error).message);
+    } finally {
+      polling = false;
     }
   }
 
   function ensurePoller() {
     if (!poller) {
-      poller = setInterval(poll, options.pollMs ?? 300);
+      poller = setInterval(() => void poll(), options.pollMs ?? 300);
       poller.unref();
     }
   }
@@ -147,7 +193,7 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
       case 'resize': {
         const cols = Math.max(2, Math.min(500, Math.floor(Number(msg.cols)) || 80));
         const rows = Math.max(2, Math.min(200, Math.floor(Number(msg.rows)) || 24));
-        session.shell?.resize(cols, rows);
+        resizeShell(session, cols, rows);
         return;
       }
       case 'ping':
@@ -159,16 +205,16 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
         return send(ws, { t: 'exec-result', id: msg.id, ...result });
       }
       case 'read': {
-        const data = await readInside(session.dir, msg.path);
+        const data = await session.readFile(msg.path);
         return send(ws, { t: 'file', id: msg.id, base64: data.toString('base64') });
       }
       case 'write': {
         if (typeof msg.base64 !== 'string') throw new PathError('base64 contents required');
-        await writeInside(session.dir, msg.path, Buffer.from(msg.base64, 'base64'));
+        await session.writeFile(msg.path, Buffer.from(msg.base64, 'base64'));
         return send(ws, { t: 'ok', id: msg.id });
       }
       case 'list':
-        return send(ws, { t: 'files', id: msg.id, files: await listInside(session.dir) });
+        return send(ws, { t: 'files', id: msg.id, files: await session.listFiles() });
       default:
         send(ws, { t: 'error', message: `unknown message type` });
     }
@@ -199,9 +245,10 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
   }
 
   function attach(session: LabSession, ws: WebSocket, cols: number, rows: number) {
+    if (session.closed) return ws.close(1000, 'the session has ended');
     sockets.set(session.id, ws);
     session.touch();
-    session.shell?.resize(cols, rows);
+    resizeShell(session, cols, rows);
     send(ws, { t: 'ready', cols, rows });
     for (const data of early.get(session.id) ?? []) send(ws, { t: 'output', data });
     early.delete(session.id);
@@ -224,6 +271,7 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
 
   const part: LabRunner = {
     sessions,
+    sandbox,
     routes: [
       {
         method: 'POST',
@@ -233,22 +281,29 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
           if (req.headers.origin && !originAllowed(req, options.allowedOrigins)) return sendJson(res, 403, { error: 'cross-origin requests are not allowed' });
           const lab = params.lab!;
           if (!/^[a-z][a-z0-9-]*$/.test(lab)) return sendJson(res, 404, { error: `no lab "${lab}"` });
+          const wait = limiter.take(limiter.keyOf(clientAddress(req, options.trustProxy ?? false), String(req.headers['user-agent'] ?? '')));
+          if (wait > 0) return sendJson(res, 429, { error: `too many new lab sessions from this client; retry in ${wait} s` }, { 'Retry-After': String(wait) });
           if (sessions.size >= maxSessions) {
             return sendJson(res, 503, { error: `All ${maxSessions} lab sessions on this server are in use. Try again in a few minutes; the lab's recorded output is shown meanwhile.` }, { 'Retry-After': '60' });
           }
           const tree = await options.loadTree(lab);
           if (!tree) return sendJson(res, 404, { error: `no lab "${lab}"` });
           if (sessions.size >= maxSessions) return sendJson(res, 503, { error: `All ${maxSessions} lab sessions on this server are in use.` }, { 'Retry-After': '60' });
-          const session = new LabSession(lab);
+          const session = new LabSession(lab, sandbox);
           sessions.set(session.id, session);
+          if (req.headers.origin) origins.set(session.id, req.headers.origin);
           try {
             await session.init(tree);
           } catch (error) {
             await end(session);
+            if (error instanceof SandboxError) return sendJson(res, 503, { error: `Could not start the lab's sandbox: ${error.message}` });
             throw error;
           }
           startShell(session);
           ensurePoller();
+          void session.sandbox?.exited.then((why) => {
+            if (why !== 'closed') void end(session, `Session stopped: ${why}.`, true);
+          });
           setTimeout(() => {
             if (!sockets.has(session.id) && !session.closed) void end(session);
           }, connectMs).unref();
@@ -270,6 +325,8 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
       const session = sessions.get(m[1]!);
       const token = url.searchParams.get('token') ?? '';
       if (!session || !sameToken(token, session.token)) return reject(socket, 401, 'Unknown session or bad token');
+      const createdFrom = origins.get(session.id);
+      if (createdFrom && createdFrom !== req.headers.origin) return reject(socket, 403, 'Session belongs to another origin');
       if (sockets.has(session.id)) return reject(socket, 409, 'Session already connected');
       const cols = Number(url.searchParams.get('cols')) || 80;
       const rows = Number(url.searchParams.get('rows')) || 24;
@@ -298,7 +355,7 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
       session.touch();
       const prefix = previewPath(sid, token, port);
       const upstreamPath = '/' + rest.split('/').slice(3).join('/') + url.search;
-      proxyPreview(req, res, port, upstreamPath, prefix);
+      proxyPreview(req, res, port, upstreamPath, prefix, () => session.sandbox!.connect(port));
     },
   });
   return part;
@@ -313,9 +370,22 @@ export function labRunnerEnv(env: NodeJS.ProcessEnv = process.env) {
     return v;
   };
   const flag = (env.ONRAMP_LAB_RUNNER ?? 'on').toLowerCase();
+  const kind = (env.ONRAMP_LAB_SANDBOX || 'auto').toLowerCase();
+  if (!['auto', 'bubblewrap', 'container', 'none'].includes(kind)) throw new Error(`ONRAMP_LAB_SANDBOX=${kind} is not valid: expected auto, bubblewrap, container or none.`);
   return {
     enabled: !['off', '0', 'false', 'no'].includes(flag),
     maxSessions: int('ONRAMP_LAB_SESSIONS', 8, 0, 1000),
     idleSeconds: int('ONRAMP_LAB_IDLE_SECONDS', 900, 5, 86_400),
+    createPerMinute: int('ONRAMP_LAB_RATE_LIMIT', 60, 0, 100_000),
+    sandboxKind: kind as SandboxKind | 'auto',
+    limits: limitsFromEnv(int),
   };
+}
+
+/** Why the service may not listen on `host` with this sandbox, or null when it may. */
+export function bindRefusal(host: string, sandbox: SandboxDriver, enabled: boolean, fallback?: string): string | null {
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  if (loopback || !enabled || sandbox.confining) return null;
+  const why = fallback ? `no sandbox is available (${fallback})` : 'ONRAMP_LAB_SANDBOX=none';
+  return `refusing to listen on ${host}: the lab runner would give everyone who can reach it a shell as this service's user, and ${why}.`;
 }

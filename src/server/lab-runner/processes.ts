@@ -49,21 +49,24 @@ export function sessionPids(sessionId: string, sids: Iterable<number>): number[]
   });
 }
 
-/** Listening TCP sockets: inode → port (IPv4 and IPv6). */
-export function listeningSockets(): Map<string, number> {
+/** Listening TCP sockets in the text of /proc/net/tcp or tcp6: inode → port. */
+export function parseListening(text: string, out = new Map<string, number>()): Map<string, number> {
+  for (const line of text.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length < 10 || cols[3] !== '0A') continue;
+    out.set(cols[9]!, parseInt(cols[1]!.split(':').pop()!, 16));
+  }
+  return out;
+}
+
+/** Listening TCP sockets: inode → port (IPv4 and IPv6), of the network namespace of `/proc/<netOf>`. */
+export function listeningSockets(netOf: string = 'self'): Map<string, number> {
   const out = new Map<string, number>();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
+  for (const file of [`/proc/${netOf}/net/tcp`, `/proc/${netOf}/net/tcp6`]) {
     try {
-      text = readFileSync(file, 'utf8');
+      parseListening(readFileSync(file, 'utf8'), out);
     } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== '0A') continue;
-      const port = parseInt(cols[1]!.split(':').pop()!, 16);
-      out.set(cols[9]!, port);
+      /* no IPv6, or the process is gone */
     }
   }
   return out;

@@ -61,6 +61,22 @@ export const MIGRATIONS: Migration[] = [
       );
     `),
   },
+  {
+    version: 2,
+    name: 'access tokens (hashed) with roles',
+    sql: both(`
+      CREATE TABLE access_tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL,
+        last_used_at BIGINT,
+        revoked_at BIGINT
+      );
+      CREATE INDEX access_tokens_name ON access_tokens (name);
+    `),
+  },
 ];
 
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`;

@@ -110,6 +110,16 @@ export async function openPostgresStore(connectionString: string, options: { poo
       );
       return { id, status: r.rows[0]!.status, note: r.rows[0]!.note, updatedAt: new Date(now).toISOString() } as TriageRow;
     },
+    async addToken(row) {
+      await pool.query('INSERT INTO access_tokens (id, name, role, hash, created_at, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [row.id, row.name, row.role, row.hash, row.created_at, row.last_used_at, row.revoked_at]);
+    },
+    async revokeToken(id, now) {
+      const r = await pool.query('UPDATE access_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, id]);
+      return (r.rowCount ?? 0) > 0;
+    },
+    async touchToken(id, now) {
+      await pool.query('UPDATE access_tokens SET last_used_at = $1 WHERE id = $2', [now, id]);
+    },
     async query<T>(sql: string, params: unknown[] = []) {
       const r = await pool.query(numberPlaceholders(sql), params);
       return r.rows as T[];

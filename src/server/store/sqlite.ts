@@ -101,6 +101,15 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
       prepared('INSERT INTO triage (id, status, note, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, note = excluded.note, updated_at = excluded.updated_at').run(id, status, note, now);
       return { id, status, note, updatedAt: new Date(now).toISOString() } as TriageRow;
     },
+    async addToken(row) {
+      prepared('INSERT INTO access_tokens (id, name, role, hash, created_at, last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(row.id, row.name, row.role, row.hash, row.created_at, row.last_used_at, row.revoked_at);
+    },
+    async revokeToken(id, now) {
+      return Number(prepared('UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes) > 0;
+    },
+    async touchToken(id, now) {
+      prepared('UPDATE access_tokens SET last_used_at = ? WHERE id = ?').run(now, id);
+    },
     async query<T>(sql: string, params: unknown[] = []) {
       return prepared(sql).all(...(params as (string | number | null)[])) as T[];
     },

@@ -20,6 +20,17 @@ export interface TriageRow {
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/** An access token as stored: never the token, only its SHA-256. */
+export interface TokenRow {
+  id: string;
+  name: string;
+  role: string;
+  hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
 export interface Store {
   readonly dialect: Dialect;
   /** Stores one feedback item; a known id is a duplicate, not an error. */
@@ -28,6 +39,12 @@ export interface Store {
   addEvents(events: EventInput[], receivedAt: number): Promise<WriteResult>;
   /** Sets triage status and/or note of a feedback item; null when there is no such item. */
   setTriage(id: string, update: { status?: TriageStatus; note?: string }, now: number): Promise<TriageRow | null>;
+  /** Stores a new access token (its hash). */
+  addToken(row: TokenRow): Promise<void>;
+  /** Marks an active token revoked; false when there was none with that id. */
+  revokeToken(id: string, now: number): Promise<boolean>;
+  /** Records a token's use (at most once a minute is enough for the listing). */
+  touchToken(id: string, now: number): Promise<void>;
   /** Runs a read-only query written with `?` placeholders; integers come back as numbers. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
