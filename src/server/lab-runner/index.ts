@@ -18,6 +18,7 @@ import { sendJson } from '../http.ts';
 import { PathError } from './files.ts';
 import { proxyPreview } from './preview.ts';
 import { DEFAULT_LIMITS, SandboxError, type SandboxDriver, type SandboxKind } from './sandbox.ts';
+import { SparePool } from './spares.ts';
 import { chooseSandbox, limitsFromEnv } from './sandbox-drivers.ts';
 import { LabSession } from './session.ts';
 import { overLimit } from './usage.ts';
@@ -28,6 +29,8 @@ export interface LabRunnerOptions {
   loadTree: (lab: string) => Promise<LabTree | null>;
   enabled?: boolean;
   maxSessions?: number;
+  /** Keep one prepared session per lab for the next Start (default true). */
+  spares?: boolean;
   idleSeconds?: number;
   /** Seconds a created session waits for its WebSocket. */
   connectSeconds?: number;
@@ -45,6 +48,8 @@ export interface LabRunnerOptions {
 
 export interface LabRunner extends ServicePart {
   sessions: Map<string, LabSession>;
+  /** Prepared sessions waiting for the next Start (see spares.ts). */
+  spares: SparePool;
   sandbox: SandboxDriver;
 }
 
@@ -129,6 +134,25 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
       poller = null;
     }
   }
+
+  const spares = new SparePool({
+    make: async (lab, tree) => {
+      const session = new LabSession(lab, sandbox);
+      try {
+        await session.init(tree);
+      } catch (error) {
+        await session.destroy();
+        throw error;
+      }
+      startShell(session);
+      return session;
+    },
+    destroy: (session) => {
+      early.delete(session.id);
+      return session.destroy();
+    },
+    room: () => sessions.size + spares.size < maxSessions,
+  });
 
   /** Announces a session's opened and closed ports. */
   async function pollPorts(s: LabSession) {
@@ -271,6 +295,7 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
 
   const part: LabRunner = {
     sessions,
+    spares,
     sandbox,
     routes: [
       {
@@ -289,17 +314,22 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
           const tree = await options.loadTree(lab);
           if (!tree) return sendJson(res, 404, { error: `no lab "${lab}"` });
           if (sessions.size >= maxSessions) return sendJson(res, 503, { error: `All ${maxSessions} lab sessions on this server are in use.` }, { 'Retry-After': '60' });
-          const session = new LabSession(lab, sandbox);
+          const spare = await spares.take(lab, tree);
+          const session = spare ?? new LabSession(lab, sandbox);
           sessions.set(session.id, session);
           if (req.headers.origin) origins.set(session.id, req.headers.origin);
-          try {
-            await session.init(tree);
-          } catch (error) {
-            await end(session);
-            if (error instanceof SandboxError) return sendJson(res, 503, { error: `Could not start the lab's sandbox: ${error.message}` });
-            throw error;
+          if (!spare) {
+            try {
+              await session.init(tree);
+            } catch (error) {
+              await end(session);
+              if (error instanceof SandboxError) return sendJson(res, 503, { error: `Could not start the lab's sandbox: ${error.message}` });
+              throw error;
+            }
+            startShell(session);
           }
-          startShell(session);
+          // The next learner's session gets ready while this one is in use.
+          if (options.spares !== false) spares.refill(lab, tree);
           ensurePoller();
           void session.sandbox?.exited.then((why) => {
             if (why !== 'closed') void end(session, `Session stopped: ${why}.`, true);
@@ -334,6 +364,7 @@ export function labRunner(options: LabRunnerOptions): LabRunner {
       return true;
     },
     async close() {
+      await spares.close();
       await Promise.all([...sessions.values()].map((s) => end(s, 'the server is shutting down')));
       await Promise.allSettled([...ending]);
       wss.close();
