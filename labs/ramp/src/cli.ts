@@ -8,6 +8,7 @@ import { parseInputText, rowsOf } from './input.ts';
 import { describeFormat, loadPickleBytes, readFileLimited, type FileFormat } from './load.ts';
 import { exampleCurl, exampleRequest } from './page.ts';
 import { createRampServer } from './serve.ts';
+import { faultBanner, faultsFromFlag } from './fault-injector.ts';
 import { fillTemplate, loadTemplates } from './templates.ts';
 import { DEFAULT_LIMITS, PyObject, type Limits } from './unpickler.ts';
 
@@ -106,7 +107,7 @@ Input formats:
 JSON output: {"predictions": [...], "probabilities": [[...]]}
 
 Exit codes: 0 ok · 1 bad input / unsupported estimator · 2 usage · 3 unsafe · 4 malformed`,
-  serve: `Usage: ramp serve <model> [--name NAME] [--port 8080] [--host 127.0.0.1] [--max-body 1048576]
+  serve: `Usage: ramp serve <model> [--name NAME] [--port 8080] [--host 127.0.0.1] [--max-body 1048576] [--fault SPEC]…
 
 Routes:
   GET  /                            model card and a form to try predictions
@@ -118,6 +119,16 @@ Routes:
   GET  /metrics                     Prometheus metrics
 
 --port 0 picks a free port. SIGTERM/SIGINT finish in-flight requests, then exit 0.
+
+Faults to practise against (off unless asked for; repeat --fault for other routes):
+  --fault latency=200ms,error-rate=0.2,status=503
+  keys: route=infer|all|v2_infer|v1_predict|v2_model_metadata|… (default infer)
+        latency=D, or latency=D (median) with latency-p99=D for a long tail
+        error-rate=F, status=429|500|502|503|504 (503), retry-after=S (1 with 429)
+        drop-rate=F (connection closed, no answer), slow-body=D, slow-body-rate=F
+        seed=N (the same faults run after run)
+  --fault none starts with no rule; GET/PUT/DELETE /admin/faults read and change the rules
+  while the server runs (PUT a SPEC a line). /metrics: ramp_faults_enabled, ramp_faults_injected_total.
 Exit codes: 1 port in use / unsupported estimator · 2 usage · 3 unsafe · 4 malformed`,
   init: `Usage: ramp init <template> [dir] [--model FILE] [--name NAME]
 
@@ -137,14 +148,16 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['--input', '--port', '--host', '--name', '--max-bytes', '--max-body', '--model', '--key']);
+const VALUE_FLAGS = new Set(['--input', '--port', '--host', '--name', '--max-bytes', '--max-body', '--model', '--key', '--fault']);
 const BOOL_FLAGS = new Set(['--json', '--no-color', '--proba', '--help', '--version']);
+/** Flags that may be given more than once: their values are joined with newlines. */
+const REPEAT_FLAGS = new Set(['--fault']);
 const ALIASES: Record<string, string> = { '-h': '--help', '-v': '--version', '-i': '--input', '-p': '--port' };
 const COMMAND_FLAGS: Record<string, string[]> = {
   inspect: ['--max-bytes', '--key'],
   scan: ['--max-bytes', '--key'],
   predict: ['--input', '--proba', '--max-bytes', '--key'],
-  serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key'],
+  serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key', '--fault'],
   init: ['--model', '--name', '--max-bytes'],
 };
 
@@ -165,7 +178,7 @@ function parseArgs(argv: string[]): Parsed {
           val = argv[++i];
           if (val === undefined) throw new UsageError(`${a} needs a value`);
         }
-        flags.set(a, val);
+        flags.set(a, REPEAT_FLAGS.has(a) && flags.has(a) ? `${flags.get(a) as string}\n${val}` : val);
       } else if (BOOL_FLAGS.has(a)) {
         if (val !== undefined) throw new UsageError(`${a} takes no value`);
         flags.set(a, true);
@@ -413,8 +426,9 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
   const port = intFlag(p, '--port', 8080, 0, 65535);
   const host = (p.flags.get('--host') as string | undefined) ?? '127.0.0.1';
   const maxBody = intFlag(p, '--max-body', 1024 * 1024, 1, 1024 * 1024 * 1024);
+  const faults = faultsFromFlag(p.flags.get('--fault'));
   const { model, format } = loadModel(file, limitsOf(p), keyOf(p));
-  const srv = createRampServer(model, { name, host, port, maxBodyBytes: maxBody, version: VERSION, file: basename(file), format: describeFormat(format) });
+  const srv = createRampServer(model, { name, host, port, maxBodyBytes: maxBody, version: VERSION, file: basename(file), format: describeFormat(format), faults });
   // Handle SIGTERM/SIGINT before anyone can learn the address: a signal that arrived between the
   // banner and the handlers would otherwise kill the process instead of draining it.
   const exited = new Promise<number>((resolveExit) => {
@@ -437,7 +451,7 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
   const shownHost = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
   const url = `http://${shownHost}:${addr.port}`;
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ event: 'listening', name, url, port: addr.port, host: addr.host, estimator: model.estimator, example: exampleRequest(model) })}\n`);
+    process.stdout.write(`${JSON.stringify({ event: 'listening', name, url, port: addr.port, host: addr.host, estimator: model.estimator, example: exampleRequest(model), ...(faults ? { faults: faults.state().rules } : {}) })}\n`);
   } else {
     print(`Serving ${bold(o, name)} on ${url}`);
     print(dim(o, `  ${model.estimator}, ${model.nFeatures} features${model.classes ? `, ${model.classes.length} classes` : ''} · model card: ${url}/ · metrics: ${url}/metrics`));
@@ -449,6 +463,7 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
     } else {
       print(`Inputs: one tensor per column (${model.inputs.length}); GET ${url}/v2/models/${encodeURIComponent(name)} lists them, and ${url}/ has an example request.`);
     }
+    if (faults) print(yellow(o, faultBanner(faults, url).join('\n')));
     print(dim(o, 'Press Ctrl+C to stop.'));
   }
   return exited;
