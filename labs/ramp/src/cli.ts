@@ -9,6 +9,7 @@ import { describeFormat, loadPickleBytes, readFileLimited, type FileFormat } fro
 import { exampleCurl, exampleRequest } from './page.ts';
 import { createRampServer } from './serve.ts';
 import { faultBanner, faultsFromFlag } from './fault-injector.ts';
+import { cmdModelContract, MODEL_CONTRACT_HELP } from './commands/model-contract.ts';
 import { fillTemplate, loadTemplates } from './templates.ts';
 import { DEFAULT_LIMITS, PyObject, type Limits } from './unpickler.ts';
 
@@ -66,7 +67,8 @@ Commands:
   scan <model>                 Safety check only (never loads what it flags)
   predict <model> --input F    Offline predictions from JSON or CSV
   serve <model>                Live HTTP endpoint (KServe V2 + V1, /metrics)
-  init <template> [dir]        Scaffold a project (templates: model-endpoint)
+  init <template> [dir]        Scaffold a project (templates: model-endpoint, service-client)
+  contract export|check        A model's interface for clients, and breaking changes to it
 
 Global options:
   --json           Machine-readable output (errors too, on stdout)
@@ -75,7 +77,7 @@ Global options:
   -h, --help       Help for ramp or a command
   -v, --version    Print the version
 
-Exit codes: 0 ok · 1 error · 2 usage · 3 unsafe model · 4 malformed or over limits · 5 not supported yet
+Exit codes: 0 ok · 1 error · 2 usage · 3 unsafe model · 4 malformed or over limits · 5 not supported yet · 6 the bar is not met (a breaking contract change)
 Run \`ramp <command> --help\` for details.`,
   inspect: `Usage: ramp inspect <model> [--key NAME] [--json]
 
@@ -130,6 +132,7 @@ Faults to practise against (off unless asked for; repeat --fault for other route
   --fault none starts with no rule; GET/PUT/DELETE /admin/faults read and change the rules
   while the server runs (PUT a SPEC a line). /metrics: ramp_faults_enabled, ramp_faults_injected_total.
 Exit codes: 1 port in use / unsupported estimator · 2 usage · 3 unsafe · 4 malformed`,
+  contract: MODEL_CONTRACT_HELP,
   init: `Usage: ramp init <template> [dir] [--model FILE] [--name NAME]
 
 Creates a project from a template (default dir: the template name). With
@@ -148,7 +151,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['--input', '--port', '--host', '--name', '--max-bytes', '--max-body', '--model', '--key', '--fault']);
+const VALUE_FLAGS = new Set(['--input', '--port', '--host', '--name', '--max-bytes', '--max-body', '--model', '--key', '--fault', '--expect', '--against']);
 const BOOL_FLAGS = new Set(['--json', '--no-color', '--proba', '--help', '--version']);
 /** Flags that may be given more than once: their values are joined with newlines. */
 const REPEAT_FLAGS = new Set(['--fault']);
@@ -159,6 +162,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   predict: ['--input', '--proba', '--max-bytes', '--key'],
   serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key', '--fault'],
   init: ['--model', '--name', '--max-bytes'],
+  contract: ['--expect', '--against', '--name', '--key', '--max-bytes'],
 };
 
 function parseArgs(argv: string[]): Parsed {
@@ -536,7 +540,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (p.cmd === 'help') { print(HELP[p.pos[0] ?? 'main'] ?? HELP.main!); return EXIT.OK; }
     const allowed = COMMAND_FLAGS[p.cmd];
-    if (!allowed) throw new UsageError(`unknown command "${p.cmd}"`, 'Commands: inspect, scan, predict, serve, init. Run `ramp --help`.');
+    if (!allowed) throw new UsageError(`unknown command "${p.cmd}"`, 'Commands: inspect, scan, predict, serve, init, contract. Run `ramp --help`.');
     if (p.flags.has('--help')) { print(HELP[p.cmd]!); return EXIT.OK; }
     for (const f of p.flags.keys()) {
       if (f !== '--json' && f !== '--no-color' && !allowed.includes(f)) throw new UsageError(`option ${f} does not apply to ramp ${p.cmd}`, `Run \`ramp ${p.cmd} --help\`.`);
@@ -547,6 +551,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'predict': return cmdPredict(p, o);
       case 'serve': return await cmdServe(p, o);
       case 'init': return cmdInit(p, o);
+      case 'contract': return await cmdModelContract(p, o);
     }
     return EXIT.USAGE;
   } catch (e) {
