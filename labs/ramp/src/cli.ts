@@ -10,6 +10,7 @@ import { exampleCurl, exampleRequest } from './page.ts';
 import { createRampServer } from './serve.ts';
 import { faultBanner, faultsFromFlag } from './fault-injector.ts';
 import { cmdModelContract, MODEL_CONTRACT_HELP } from './commands/model-contract.ts';
+import { cmdInitServiceClient } from './commands/init-service-client.ts';
 import { fillTemplate, loadTemplates } from './templates.ts';
 import { DEFAULT_LIMITS, PyObject, type Limits } from './unpickler.ts';
 
@@ -134,10 +135,13 @@ Faults to practise against (off unless asked for; repeat --fault for other route
 Exit codes: 1 port in use / unsupported estimator · 2 usage · 3 unsafe · 4 malformed`,
   contract: MODEL_CONTRACT_HELP,
   init: `Usage: ramp init <template> [dir] [--model FILE] [--name NAME]
+       ramp init service-client [dir] --model URL|FILE [--name NAME]
 
 Creates a project from a template (default dir: the template name). With
 --model, the input schema is filled from that model file.
-Templates: model-endpoint
+Templates: model-endpoint, service-client (a typed TypeScript client with a
+budget, retries, a circuit breaker and a fallback, its contract and tests
+against ramp serve --fault; --model is required)
 
 Exit codes: 0 ok · 1 target is not an empty directory · 2 unknown template`,
 };
@@ -161,7 +165,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   scan: ['--max-bytes', '--key'],
   predict: ['--input', '--proba', '--max-bytes', '--key'],
   serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key', '--fault'],
-  init: ['--model', '--name', '--max-bytes'],
+  init: ['--model', '--name', '--max-bytes', '--key'],
   contract: ['--expect', '--against', '--name', '--key', '--max-bytes'],
 };
 
@@ -550,7 +554,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'scan': return cmdScan(p, o);
       case 'predict': return cmdPredict(p, o);
       case 'serve': return await cmdServe(p, o);
-      case 'init': return cmdInit(p, o);
+      case 'init': return p.pos[0] === 'service-client' ? await cmdInitServiceClient(p, o) : cmdInit(p, o);
       case 'contract': return await cmdModelContract(p, o);
     }
     return EXIT.USAGE;

@@ -112,7 +112,7 @@ async function contractFromUrl(url: string, name: string | undefined): Promise<M
   }
 }
 
-async function contractOf(src: string, name: string | undefined, a: Args): Promise<ModelContract> {
+export async function contractOf(src: string, name: string | undefined, a: Args): Promise<ModelContract> {
   return isUrl(src) ? contractFromUrl(src, name) : contractFromFile(src, name ?? defaultName(src), a);
 }
 
