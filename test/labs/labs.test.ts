@@ -19,8 +19,8 @@ afterAll(async () => {
 
 const ids = labIds(ROOT);
 
-/** Ports the labs' servers use (pkl-to-endpoint serves on 8080, as its text says). */
-const LAB_PORTS = [8080];
+/** Ports the labs' servers use (pkl-to-endpoint serves on 8080; call-a-model-from-your-app on 8080 and 8081). */
+const LAB_PORTS = [8080, 8081];
 
 /** Waits until nothing listens on the port: a server left by another run would make a check pass on the starter files. */
 async function waitUntilFree(port: number, ms = 60_000): Promise<void> {

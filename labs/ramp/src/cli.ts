@@ -8,6 +8,9 @@ import { parseInputText, rowsOf } from './input.ts';
 import { describeFormat, loadPickleBytes, readFileLimited, type FileFormat } from './load.ts';
 import { exampleCurl, exampleRequest } from './page.ts';
 import { createRampServer } from './serve.ts';
+import { faultBanner, faultsFromFlag } from './fault-injector.ts';
+import { cmdModelContract, MODEL_CONTRACT_HELP } from './commands/model-contract.ts';
+import { cmdInitServiceClient } from './commands/init-service-client.ts';
 import { fillTemplate, loadTemplates } from './templates.ts';
 import { DATA_COMMANDS } from './commands/data.ts';
 import { cmdInitPipeline } from './commands/init-pipeline.ts';
@@ -67,8 +70,9 @@ Commands:
   scan <model>                 Safety check only (never loads what it flags)
   predict <model> --input F    Offline predictions from JSON or CSV
   serve <model>                Live HTTP endpoint (KServe V2 + V1, /metrics)
-  init <template> [dir]        Scaffold a project (templates: model-endpoint, pipeline)
+  init <template> [dir]        Scaffold a project (templates: model-endpoint, service-client, pipeline)
   pipeline check|run|rules     House conventions, idempotent runs and backfills
+  contract export|check        A model's interface for clients, and breaking changes to it
   contract test|lint|diff      Data contracts (Open Data Contract Standard)
 
 Global options:
@@ -78,7 +82,7 @@ Global options:
   -h, --help       Help for ramp or a command
   -v, --version    Print the version
 
-Exit codes: 0 ok · 1 error · 2 usage · 3 unsafe model · 4 malformed or over limits · 5 not supported yet · 6 the bar is not met (conventions, data contract)
+Exit codes: 0 ok · 1 error · 2 usage · 3 unsafe model · 4 malformed or over limits · 5 not supported yet · 6 the bar is not met (conventions, a data contract, a breaking model contract change)
 Run \`ramp <command> --help\` for details.`,
   inspect: `Usage: ramp inspect <model> [--key NAME] [--json]
 
@@ -110,7 +114,7 @@ Input formats:
 JSON output: {"predictions": [...], "probabilities": [[...]]}
 
 Exit codes: 0 ok · 1 bad input / unsupported estimator · 2 usage · 3 unsafe · 4 malformed`,
-  serve: `Usage: ramp serve <model> [--name NAME] [--port 8080] [--host 127.0.0.1] [--max-body 1048576]
+  serve: `Usage: ramp serve <model> [--name NAME] [--port 8080] [--host 127.0.0.1] [--max-body 1048576] [--fault SPEC]…
 
 Routes:
   GET  /                            model card and a form to try predictions
@@ -122,12 +126,27 @@ Routes:
   GET  /metrics                     Prometheus metrics
 
 --port 0 picks a free port. SIGTERM/SIGINT finish in-flight requests, then exit 0.
+
+Faults to practise against (off unless asked for; repeat --fault for other routes):
+  --fault latency=200ms,error-rate=0.2,status=503
+  keys: route=infer|all|v2_infer|v1_predict|v2_model_metadata|… (default infer)
+        latency=D, or latency=D (median) with latency-p99=D for a long tail
+        error-rate=F, status=429|500|502|503|504 (503), retry-after=S (1 with 429)
+        drop-rate=F (connection closed, no answer), slow-body=D, slow-body-rate=F
+        seed=N (the same faults run after run)
+  --fault none starts with no rule; GET/PUT/DELETE /admin/faults read and change the rules
+  while the server runs (PUT a SPEC a line). /metrics: ramp_faults_enabled, ramp_faults_injected_total.
 Exit codes: 1 port in use / unsupported estimator · 2 usage · 3 unsafe · 4 malformed`,
+  contract: MODEL_CONTRACT_HELP,
   init: `Usage: ramp init <template> [dir] [--model FILE] [--name NAME]
+       ramp init service-client [dir] --model URL|FILE [--name NAME]
 
 Creates a project from a template (default dir: the template name). With
 --model, the input schema is filled from that model file.
-Templates: model-endpoint, pipeline (--name <domain>__<source>__<entity>; see ramp pipeline rules)
+Templates: model-endpoint; service-client (a typed TypeScript client with a
+budget, retries, a circuit breaker and a fallback, its contract and tests
+against ramp serve --fault; --model is required); pipeline (--name
+<domain>__<source>__<entity>; see ramp pipeline rules)
 
 Exit codes: 0 ok · 1 target is not an empty directory · 2 unknown template or a name that breaks the conventions`,
 };
@@ -141,21 +160,25 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['--input', '--port', '--host', '--name', '--max-bytes', '--max-body', '--model', '--key']);
+const VALUE_FLAGS = new Set(['--input', '--port', '--host', '--name', '--max-bytes', '--max-body', '--model', '--key', '--fault', '--expect', '--against']);
 const BOOL_FLAGS = new Set(['--json', '--no-color', '--proba', '--help', '--version']);
+/** Flags that may be given more than once: their values are joined with newlines. */
+const REPEAT_FLAGS = new Set(['--fault']);
 const ALIASES: Record<string, string> = { '-h': '--help', '-v': '--version', '-i': '--input', '-p': '--port' };
 const COMMAND_FLAGS: Record<string, string[]> = {
   inspect: ['--max-bytes', '--key'],
   scan: ['--max-bytes', '--key'],
   predict: ['--input', '--proba', '--max-bytes', '--key'],
-  serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key'],
-  init: ['--model', '--name', '--max-bytes'],
+  serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key', '--fault'],
+  init: ['--model', '--name', '--max-bytes', '--key'],
+  contract: ['--expect', '--against', '--name', '--key', '--max-bytes'],
 };
 
 // The data engineer's commands (pipeline, contract): one block, see commands/data.ts.
 for (const c of DATA_COMMANDS) {
-  HELP[c.name] = c.help;
-  COMMAND_FLAGS[c.name] = [...c.flags, '--max-bytes'];
+  // `contract` is shared with the model contract (export|check): both helps, both sets of flags.
+  HELP[c.name] = HELP[c.name] ? `${HELP[c.name]}\n\n${c.help}` : c.help;
+  COMMAND_FLAGS[c.name] = [...new Set([...(COMMAND_FLAGS[c.name] ?? []), ...c.flags, '--max-bytes'])];
   for (const f of c.valueFlags) VALUE_FLAGS.add(f);
 }
 
@@ -176,7 +199,7 @@ function parseArgs(argv: string[]): Parsed {
           val = argv[++i];
           if (val === undefined) throw new UsageError(`${a} needs a value`);
         }
-        flags.set(a, val);
+        flags.set(a, REPEAT_FLAGS.has(a) && flags.has(a) ? `${flags.get(a) as string}\n${val}` : val);
       } else if (BOOL_FLAGS.has(a)) {
         if (val !== undefined) throw new UsageError(`${a} takes no value`);
         flags.set(a, true);
@@ -424,8 +447,9 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
   const port = intFlag(p, '--port', 8080, 0, 65535);
   const host = (p.flags.get('--host') as string | undefined) ?? '127.0.0.1';
   const maxBody = intFlag(p, '--max-body', 1024 * 1024, 1, 1024 * 1024 * 1024);
+  const faults = faultsFromFlag(p.flags.get('--fault'));
   const { model, format } = loadModel(file, limitsOf(p), keyOf(p));
-  const srv = createRampServer(model, { name, host, port, maxBodyBytes: maxBody, version: VERSION, file: basename(file), format: describeFormat(format) });
+  const srv = createRampServer(model, { name, host, port, maxBodyBytes: maxBody, version: VERSION, file: basename(file), format: describeFormat(format), faults });
   // Handle SIGTERM/SIGINT before anyone can learn the address: a signal that arrived between the
   // banner and the handlers would otherwise kill the process instead of draining it.
   const exited = new Promise<number>((resolveExit) => {
@@ -448,7 +472,7 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
   const shownHost = addr.host.includes(':') ? `[${addr.host}]` : addr.host;
   const url = `http://${shownHost}:${addr.port}`;
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ event: 'listening', name, url, port: addr.port, host: addr.host, estimator: model.estimator, example: exampleRequest(model) })}\n`);
+    process.stdout.write(`${JSON.stringify({ event: 'listening', name, url, port: addr.port, host: addr.host, estimator: model.estimator, example: exampleRequest(model), ...(faults ? { faults: faults.state().rules } : {}) })}\n`);
   } else {
     print(`Serving ${bold(o, name)} on ${url}`);
     print(dim(o, `  ${model.estimator}, ${model.nFeatures} features${model.classes ? `, ${model.classes.length} classes` : ''} · model card: ${url}/ · metrics: ${url}/metrics`));
@@ -460,6 +484,7 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
     } else {
       print(`Inputs: one tensor per column (${model.inputs.length}); GET ${url}/v2/models/${encodeURIComponent(name)} lists them, and ${url}/ has an example request.`);
     }
+    if (faults) print(yellow(o, faultBanner(faults, url).join('\n')));
     print(dim(o, 'Press Ctrl+C to stop.'));
   }
   return exited;
@@ -542,8 +567,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'scan': return cmdScan(p, o);
       case 'predict': return cmdPredict(p, o);
       case 'serve': return await cmdServe(p, o);
-      case 'init': return p.pos[0] === 'pipeline' ? await cmdInitPipeline({ pos: p.pos.slice(1), flags: p.flags }, o) : cmdInit(p, o);
-      case 'pipeline': case 'contract': return await DATA_COMMANDS.find((c) => c.name === p.cmd)!.run(p, o);
+      case 'init':
+        if (p.pos[0] === 'pipeline') return await cmdInitPipeline({ pos: p.pos.slice(1), flags: p.flags }, o);
+        return p.pos[0] === 'service-client' ? await cmdInitServiceClient(p, o) : cmdInit(p, o);
+      // `contract export|check` is a model's interface (app developers); test|lint|diff a data contract.
+      case 'contract':
+        if (p.pos[0] === 'export' || p.pos[0] === 'check') return await cmdModelContract(p, o);
+        return await DATA_COMMANDS.find((c) => c.name === 'contract')!.run(p, o);
+      case 'pipeline': return await DATA_COMMANDS.find((c) => c.name === p.cmd)!.run(p, o);
     }
     return EXIT.USAGE;
   } catch (e) {

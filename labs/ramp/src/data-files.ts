@@ -3,13 +3,14 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
-import { LimitError, MalformedPickleError, RampError } from './errors.ts';
+import { EXIT, LimitError, MalformedPickleError, RampError } from './errors.ts';
 
 /**
  * Exit code 6: the input is well formed but does not meet the bar (conventions, a data
  * contract, a breaking contract change). Shared with issue 12's validate/drift.
  */
-export const EXIT_NOT_MET = 6;
+/** The bar is not met (conventions, a contract): errors.ts's EXIT.BAR_NOT_MET, one code for all commands. */
+export const EXIT_NOT_MET = EXIT.BAR_NOT_MET;
 
 /** A config file (pipeline.yaml, contract.yaml, conventions.yaml) is small: 1 MiB is plenty. */
 export const MAX_YAML_BYTES = 1 << 20;

@@ -6,6 +6,7 @@ import { atRow } from './estimators/index.ts';
 import { v2Inputs } from './serve-inputs.ts';
 import { jsonLabel, jsonNum, parseInstances, parseV2, rowAt, v2Datatype, type Rows } from './input.ts';
 import { renderPage } from './page.ts';
+import { FAULTS_OFF_METRICS, type FaultInjector } from './fault-injector.ts';
 
 export interface ServeOptions {
   name: string;
@@ -15,6 +16,8 @@ export interface ServeOptions {
   version: string;
   file: string;
   format: string;
+  /** `--fault`: wraps the listener; absent, the listener is the plain one. */
+  faults?: FaultInjector;
 }
 
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -277,7 +280,7 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
     sendError(res, route, method, 405, `method ${method} not allowed; use ${allow}`, t0, { Allow: allow });
   }
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const t0 = performance.now();
     metrics.inflight++;
     res.once('close', () => { metrics.inflight--; });
@@ -290,7 +293,8 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
     } catch (e) {
       fail(res, 'unknown', method, e, t0);
     }
-  });
+  };
+  const server = createServer(opts.faults ? opts.faults.listener(listener) : listener);
 
   function getOnly(res: ServerResponse, route: string, method: string, t0: number, body: Buffer, type = JSON_TYPE): void {
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, route, method, 'GET', t0);
@@ -339,7 +343,7 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
       case '/metrics':
         if (method !== 'GET') return methodNotAllowed(res, 'metrics', method, 'GET', t0);
         // observe first so the scrape counts itself consistently
-        return send(res, 'metrics', method, 200, 'text/plain; version=0.0.4; charset=utf-8', metrics.render(name, model.estimator, model.sklearnVersion), t0);
+        return send(res, 'metrics', method, 200, 'text/plain; version=0.0.4; charset=utf-8', metrics.render(name, model.estimator, model.sklearnVersion) + (opts.faults ? opts.faults.render() : FAULTS_OFF_METRICS), t0);
       case '/': case '/index.html': return getOnly(res, 'page', method, t0, PAGE, 'text/html; charset=utf-8');
       default: return sendError(res, 'unknown', method, 404, `not found: ${path}`, t0);
     }

@@ -1,0 +1,90 @@
+// The service-client template's figures (issue 13): under injected faults (latency p99 = 2 s and
+// 20 % 503s) the client's p99 stays within its budget and every call ends in a prediction or a
+// fallback; with no faults, its overhead against a bare fetch of the same request.
+//   node bench/service-client/run.mjs [calls=10000] [concurrency=50]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'labs', 'ramp', 'bin', 'ramp.mjs');
+const CHURN = join(ROOT, 'test', 'fixtures', 'churn', 'churn.joblib');
+const CALLS = Number(process.argv[2] ?? 10_000);
+const CONC = Number(process.argv[3] ?? 50);
+
+const work = mkdtempSync(join(tmpdir(), 'bench-client-'));
+const dir = join(work, 'client');
+spawnSync(process.execPath, [BIN, 'init', 'service-client', dir, '--model', CHURN], { stdio: 'ignore' });
+mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
+for (const d of ['cockatiel', 'typescript', '@types/node']) symlinkSync(join(ROOT, 'node_modules', d), join(dir, 'node_modules', d), 'dir');
+spawnSync(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { stdio: 'inherit' });
+const { createClient } = await import(pathToFileURL(join(dir, 'dist', 'src', 'client.js')).href);
+const { EXAMPLE_ROW, toV2Request, MODEL_NAME } = await import(pathToFileURL(join(dir, 'dist', 'src', 'model.js')).href);
+
+const proc = spawn(process.execPath, [BIN, 'serve', CHURN, '--port', '0', '--json', '--fault', 'none']);
+const url = await new Promise((r) => proc.stdout.on('data', (d) => { const m = /"url":"([^"]+)"/.exec(String(d)); if (m) r(m[1]); }));
+const setFaults = (spec) => fetch(`${url}/admin/faults`, { method: 'PUT', body: spec });
+const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+async function run(n, conc, one) {
+  const times = [];
+  let i = 0;
+  await Promise.all(Array.from({ length: conc }, async () => {
+    while (i < n) {
+      i++;
+      const t0 = performance.now();
+      await one();
+      times.push(performance.now() - t0);
+    }
+  }));
+  return times.sort((a, b) => a - b);
+}
+
+// 1. Faults: latency median 20 ms with p99 2 s, and 20 % 503s, seeded. Two clients: the template's
+// defaults (the breaker soon answers most calls at once) and one whose breaker never opens, so
+// every call goes through timeouts and retries.
+async function faultRun(label, overrides, conc) {
+  await setFaults('none');
+  const warm = createClient({ url, ...overrides });
+  await run(500, conc, () => warm.predict([EXAMPLE_ROW])); // warm-up (JIT, sockets) on another client, so its breaker is not this one's
+  const client = createClient({ url, ...overrides });
+  await setFaults('latency=20ms,latency-p99=2s,error-rate=0.2,status=503,seed=13');
+  let ok = 0, degraded = 0, thrown = 0;
+  const t = await run(CALLS, conc, async () => {
+    try {
+      const [p] = await client.predict([EXAMPLE_ROW]);
+      if (p.degraded) degraded++; else ok++;
+    } catch { thrown++; }
+  });
+  const m = client.metrics;
+  const over = t.filter((x) => x > client.config.budgetMs + 20).length;
+  console.log(`${label} · budget ${client.config.budgetMs} ms · ${CALLS} calls, ${conc} at a time`);
+  console.log(`  client latency  p50 ${pct(t, 50).toFixed(1)} ms  p99 ${pct(t, 99).toFixed(1)} ms  max ${t.at(-1).toFixed(1)} ms  (${over} calls over budget + 20 ms)`);
+  console.log(`  answered        ${ok} by the model, ${degraded} by the fallback, ${thrown} thrown → success-or-fallback ${(((ok + degraded) / CALLS) * 100).toFixed(2)} %`);
+  console.log(`  client metrics  attempts ${m.attempts}, retries ${m.retries}, attempt timeouts ${m.attemptTimeouts}, budget timeouts ${m.budgetTimeouts}, breaker opened ${m.breakerOpened}, short-circuited ${m.shortCircuited}`);
+}
+console.log('faults: latency=20ms,latency-p99=2s,error-rate=0.2,status=503,seed=13');
+for (const conc of [...new Set([10, CONC])]) {
+  await faultRun('template defaults', {}, conc);
+  await faultRun('breaker off (breakerConsecutiveFailures 1e9)', { breakerConsecutiveFailures: 1e9 }, conc);
+}
+
+// 2. No faults: the client vs a bare fetch of the same request, one at a time.
+await setFaults('none');
+const infer = `${url}/v2/models/${MODEL_NAME}/infer`;
+// The bare call does what any caller must: build the request, send it, read the predictions.
+const bare = async () => {
+  const r = await fetch(infer, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(toV2Request([EXAMPLE_ROW])) });
+  return (await r.json()).outputs[0].data;
+};
+const plain = createClient({ url });
+const N = 3000;
+await run(300, 1, bare); await run(300, 1, () => plain.predict([EXAMPLE_ROW])); // warm-up
+const a = await run(N, 1, bare);
+const b = await run(N, 1, () => plain.predict([EXAMPLE_ROW]));
+const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+console.log(`no faults, ${N} sequential calls: bare fetch mean ${mean(a).toFixed(3)} ms p50 ${pct(a, 50).toFixed(3)} ms · client mean ${mean(b).toFixed(3)} ms p50 ${pct(b, 50).toFixed(3)} ms → ${(mean(b) / mean(a)).toFixed(2)}× (p50 ${(pct(b, 50) / pct(a, 50)).toFixed(2)}×)`);
+proc.kill();
+process.exit(0);
