@@ -43,6 +43,9 @@ export async function buildRamp({ outfile = RAMP_OUT, minify = false, quiet = tr
     minify,
     legalComments: 'none',
     banner: { js: '#!/usr/bin/env node' },
+    // yaml's node build is CommonJS (require('process')); its ESM build bundles cleanly and also
+    // runs in the tab.
+    alias: { yaml: join(here, '..', '..', 'node_modules', 'yaml', 'browser', 'index.js') },
     define: { __RAMP_TEMPLATES__: JSON.stringify(readTemplates(RAMP_TEMPLATES)) },
     logLevel: quiet ? 'warning' : 'info',
   });

@@ -8,6 +8,7 @@ import { parseInputText, rowsOf } from './input.ts';
 import { describeFormat, loadPickleBytes, readFileLimited, type FileFormat } from './load.ts';
 import { exampleCurl, exampleRequest } from './page.ts';
 import { createRampServer } from './serve.ts';
+import { cmdValidate, VALIDATE_HELP } from './commands/validate.ts';
 import { fillTemplate, loadTemplates } from './templates.ts';
 import { DEFAULT_LIMITS, PyObject, type Limits } from './unpickler.ts';
 
@@ -66,6 +67,7 @@ Commands:
   predict <model> --input F    Offline predictions from JSON or CSV
   serve <model>                Live HTTP endpoint (KServe V2 + V1, /metrics)
   init <template> [dir]        Scaffold a project (templates: model-endpoint)
+  validate <candidate>         Release bar vs a baseline: feature parity, metrics per slice
 
 Global options:
   --json           Machine-readable output (errors too, on stdout)
@@ -74,7 +76,7 @@ Global options:
   -h, --help       Help for ramp or a command
   -v, --version    Print the version
 
-Exit codes: 0 ok · 1 error · 2 usage · 3 unsafe model · 4 malformed or over limits · 5 not supported yet
+Exit codes: 0 ok · 1 error · 2 usage · 3 unsafe model · 4 malformed or over limits · 5 not supported yet · 6 the bar is not met
 Run \`ramp <command> --help\` for details.`,
   inspect: `Usage: ramp inspect <model> [--key NAME] [--json]
 
@@ -119,6 +121,7 @@ Routes:
 
 --port 0 picks a free port. SIGTERM/SIGINT finish in-flight requests, then exit 0.
 Exit codes: 1 port in use / unsupported estimator · 2 usage · 3 unsafe · 4 malformed`,
+  validate: VALIDATE_HELP,
   init: `Usage: ramp init <template> [dir] [--model FILE] [--name NAME]
 
 Creates a project from a template (default dir: the template name). With
@@ -131,14 +134,18 @@ Exit codes: 0 ok · 1 target is not an empty directory · 2 unknown template`,
 // ---------------------------------------------------------------------------
 // args
 
+const RELEASE_VALUE_FLAGS = ['--baseline', '--data', '--target', '--slice', '--config', '--metric', '--tolerance', '--threshold', '--min-slice-rows'];
+
 interface Parsed {
   cmd: string | null;
   pos: string[];
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['--input', '--port', '--host', '--name', '--max-bytes', '--max-body', '--model', '--key']);
-const BOOL_FLAGS = new Set(['--json', '--no-color', '--proba', '--help', '--version']);
+const VALUE_FLAGS = new Set(['--input', '--port', '--host', '--name', '--max-bytes', '--max-body', '--model', '--key', ...RELEASE_VALUE_FLAGS]);
+const BOOL_FLAGS = new Set(['--json', '--no-color', '--proba', '--help', '--version', '--markdown']);
+/** Flags that may be given more than once: their values are joined with newlines. */
+const REPEAT_FLAGS = new Set(['--slice']);
 const ALIASES: Record<string, string> = { '-h': '--help', '-v': '--version', '-i': '--input', '-p': '--port' };
 const COMMAND_FLAGS: Record<string, string[]> = {
   inspect: ['--max-bytes', '--key'],
@@ -146,6 +153,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   predict: ['--input', '--proba', '--max-bytes', '--key'],
   serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key'],
   init: ['--model', '--name', '--max-bytes'],
+  validate: ['--baseline', '--data', '--target', '--slice', '--config', '--metric', '--tolerance', '--threshold', '--min-slice-rows', '--markdown'],
 };
 
 function parseArgs(argv: string[]): Parsed {
@@ -165,7 +173,7 @@ function parseArgs(argv: string[]): Parsed {
           val = argv[++i];
           if (val === undefined) throw new UsageError(`${a} needs a value`);
         }
-        flags.set(a, val);
+        flags.set(a, REPEAT_FLAGS.has(a) && flags.has(a) ? `${flags.get(a) as string}\n${val}` : val);
       } else if (BOOL_FLAGS.has(a)) {
         if (val !== undefined) throw new UsageError(`${a} takes no value`);
         flags.set(a, true);
@@ -521,7 +529,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (p.cmd === 'help') { print(HELP[p.pos[0] ?? 'main'] ?? HELP.main!); return EXIT.OK; }
     const allowed = COMMAND_FLAGS[p.cmd];
-    if (!allowed) throw new UsageError(`unknown command "${p.cmd}"`, 'Commands: inspect, scan, predict, serve, init. Run `ramp --help`.');
+    if (!allowed) throw new UsageError(`unknown command "${p.cmd}"`, 'Commands: inspect, scan, predict, serve, init, validate. Run `ramp --help`.');
     if (p.flags.has('--help')) { print(HELP[p.cmd]!); return EXIT.OK; }
     for (const f of p.flags.keys()) {
       if (f !== '--json' && f !== '--no-color' && !allowed.includes(f)) throw new UsageError(`option ${f} does not apply to ramp ${p.cmd}`, `Run \`ramp ${p.cmd} --help\`.`);
@@ -532,6 +540,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'predict': return cmdPredict(p, o);
       case 'serve': return await cmdServe(p, o);
       case 'init': return cmdInit(p, o);
+      case 'validate': return cmdValidate(p, o);
     }
     return EXIT.USAGE;
   } catch (e) {

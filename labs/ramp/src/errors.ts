@@ -9,6 +9,8 @@ export const EXIT = {
   MALFORMED: 4,
   /** Safe to load, but a step ramp cannot run yet. */
   UNSUPPORTED: 5,
+  /** The release bar is not met: `ramp validate` found a regression, `ramp drift` found drift. */
+  BAR_NOT_MET: 6,
 } as const;
 
 export class RampError extends Error {
