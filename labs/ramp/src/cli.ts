@@ -9,6 +9,7 @@ import { describeFormat, loadPickleBytes, readFileLimited, type FileFormat } fro
 import { exampleCurl, exampleRequest } from './page.ts';
 import { createRampServer } from './serve.ts';
 import { cmdValidate, VALIDATE_HELP } from './commands/validate.ts';
+import { cmdDrift, DRIFT_HELP } from './commands/drift.ts';
 import { fillTemplate, loadTemplates } from './templates.ts';
 import { DEFAULT_LIMITS, PyObject, type Limits } from './unpickler.ts';
 
@@ -68,6 +69,7 @@ Commands:
   serve <model>                Live HTTP endpoint (KServe V2 + V1, /metrics)
   init <template> [dir]        Scaffold a project (templates: model-endpoint)
   validate <candidate>         Release bar vs a baseline: feature parity, metrics per slice
+  drift --reference --current  Data and prediction drift per column, streamed
 
 Global options:
   --json           Machine-readable output (errors too, on stdout)
@@ -122,6 +124,7 @@ Routes:
 --port 0 picks a free port. SIGTERM/SIGINT finish in-flight requests, then exit 0.
 Exit codes: 1 port in use / unsupported estimator · 2 usage · 3 unsafe · 4 malformed`,
   validate: VALIDATE_HELP,
+  drift: DRIFT_HELP,
   init: `Usage: ramp init <template> [dir] [--model FILE] [--name NAME]
 
 Creates a project from a template (default dir: the template name). With
@@ -134,7 +137,7 @@ Exit codes: 0 ok · 1 target is not an empty directory · 2 unknown template`,
 // ---------------------------------------------------------------------------
 // args
 
-const RELEASE_VALUE_FLAGS = ['--baseline', '--data', '--target', '--slice', '--config', '--metric', '--tolerance', '--threshold', '--min-slice-rows'];
+const RELEASE_VALUE_FLAGS = ['--baseline', '--data', '--target', '--slice', '--config', '--metric', '--tolerance', '--threshold', '--min-slice-rows', '--reference', '--current', '--share'];
 
 interface Parsed {
   cmd: string | null;
@@ -154,6 +157,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key'],
   init: ['--model', '--name', '--max-bytes'],
   validate: ['--baseline', '--data', '--target', '--slice', '--config', '--metric', '--tolerance', '--threshold', '--min-slice-rows', '--markdown'],
+  drift: ['--reference', '--current', '--model', '--config', '--share', '--markdown'],
 };
 
 function parseArgs(argv: string[]): Parsed {
@@ -529,7 +533,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (p.cmd === 'help') { print(HELP[p.pos[0] ?? 'main'] ?? HELP.main!); return EXIT.OK; }
     const allowed = COMMAND_FLAGS[p.cmd];
-    if (!allowed) throw new UsageError(`unknown command "${p.cmd}"`, 'Commands: inspect, scan, predict, serve, init, validate. Run `ramp --help`.');
+    if (!allowed) throw new UsageError(`unknown command "${p.cmd}"`, 'Commands: inspect, scan, predict, serve, init, validate, drift. Run `ramp --help`.');
     if (p.flags.has('--help')) { print(HELP[p.cmd]!); return EXIT.OK; }
     for (const f of p.flags.keys()) {
       if (f !== '--json' && f !== '--no-color' && !allowed.includes(f)) throw new UsageError(`option ${f} does not apply to ramp ${p.cmd}`, `Run \`ramp ${p.cmd} --help\`.`);
@@ -541,6 +545,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'serve': return await cmdServe(p, o);
       case 'init': return cmdInit(p, o);
       case 'validate': return cmdValidate(p, o);
+      case 'drift': return cmdDrift(p, o);
     }
     return EXIT.USAGE;
   } catch (e) {
