@@ -10,6 +10,8 @@ import { exampleCurl, exampleRequest } from './page.ts';
 import { createRampServer } from './serve.ts';
 import { cmdValidate, VALIDATE_HELP } from './commands/validate.ts';
 import { cmdDrift, DRIFT_HELP } from './commands/drift.ts';
+import { serveTraffic, TRAFFIC_HELP } from './commands/serve-traffic.ts';
+import { PredictionLog } from './traffic/prediction-log.ts';
 import { fillTemplate, loadTemplates } from './templates.ts';
 import { DEFAULT_LIMITS, PyObject, type Limits } from './unpickler.ts';
 
@@ -122,7 +124,9 @@ Routes:
   GET  /metrics                     Prometheus metrics
 
 --port 0 picks a free port. SIGTERM/SIGINT finish in-flight requests, then exit 0.
-Exit codes: 1 port in use / unsupported estimator · 2 usage · 3 unsafe · 4 malformed`,
+--log-predictions DIR appends inputs and predictions to DIR/NAME-1.csv (see below).
+Exit codes: 1 port in use / unsupported estimator · 2 usage (or a bad traffic.yaml) · 3 unsafe · 4 malformed
+${TRAFFIC_HELP}`,
   validate: VALIDATE_HELP,
   drift: DRIFT_HELP,
   init: `Usage: ramp init <template> [dir] [--model FILE] [--name NAME]
@@ -137,7 +141,7 @@ Exit codes: 0 ok · 1 target is not an empty directory · 2 unknown template`,
 // ---------------------------------------------------------------------------
 // args
 
-const RELEASE_VALUE_FLAGS = ['--baseline', '--data', '--target', '--slice', '--config', '--metric', '--tolerance', '--threshold', '--min-slice-rows', '--reference', '--current', '--share'];
+const RELEASE_VALUE_FLAGS = ['--baseline', '--data', '--target', '--slice', '--config', '--metric', '--tolerance', '--threshold', '--min-slice-rows', '--reference', '--current', '--share', '--traffic', '--log-predictions'];
 
 interface Parsed {
   cmd: string | null;
@@ -154,7 +158,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
   inspect: ['--max-bytes', '--key'],
   scan: ['--max-bytes', '--key'],
   predict: ['--input', '--proba', '--max-bytes', '--key'],
-  serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key'],
+  serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key', '--traffic', '--log-predictions'],
   init: ['--model', '--name', '--max-bytes'],
   validate: ['--baseline', '--data', '--target', '--slice', '--config', '--metric', '--tolerance', '--threshold', '--min-slice-rows', '--markdown'],
   drift: ['--reference', '--current', '--model', '--config', '--share', '--markdown'],
@@ -419,6 +423,12 @@ function defaultName(file: string): string {
 }
 
 async function cmdServe(p: Parsed, o: Out): Promise<number> {
+  const traffic = p.flags.get('--traffic') as string | undefined;
+  const logDir = (p.flags.get('--log-predictions') as string | undefined) ?? null;
+  if (traffic) {
+    if (p.pos.length) throw new UsageError(`--traffic serves the models traffic.yaml names; drop ${p.pos[0]}`);
+    return serveTraffic({ traffic, host: (p.flags.get('--host') as string | undefined) ?? '127.0.0.1', port: intFlag(p, '--port', 8080, 0, 65535), maxBodyBytes: intFlag(p, '--max-body', 1024 * 1024, 1, 1024 * 1024 * 1024), logDir, serverVersion: VERSION }, o);
+  }
   const file = onePositional(p, 'model file');
   const name = (p.flags.get('--name') as string | undefined) ?? defaultName(file);
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(name)) throw new UsageError(`invalid model name ${JSON.stringify(name)}`, 'Use letters, digits, ".", "_" or "-".');
@@ -426,7 +436,8 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
   const host = (p.flags.get('--host') as string | undefined) ?? '127.0.0.1';
   const maxBody = intFlag(p, '--max-body', 1024 * 1024, 1, 1024 * 1024 * 1024);
   const { model, format } = loadModel(file, limitsOf(p), keyOf(p));
-  const srv = createRampServer(model, { name, host, port, maxBodyBytes: maxBody, version: VERSION, file: basename(file), format: describeFormat(format) });
+  const log = logDir ? new PredictionLog(logDir, name, '1', model) : null;
+  const srv = createRampServer(model, { name, host, port, maxBodyBytes: maxBody, version: VERSION, file: basename(file), format: describeFormat(format), ...(log ? { onInfer: (rows, predict) => log.record(rows, predict) } : {}) });
   // Handle SIGTERM/SIGINT before anyone can learn the address: a signal that arrived between the
   // banner and the handlers would otherwise kill the process instead of draining it.
   const exited = new Promise<number>((resolveExit) => {
@@ -436,7 +447,7 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
       stopping = true;
       if (o.json) process.stdout.write(`${JSON.stringify({ event: 'draining', signal: sig })}\n`);
       else print(dim(o, `${sig}: finishing in-flight requests…`));
-      void srv.drain().then(() => {
+      void srv.drain().then(() => log?.close()).then(() => {
         if (o.json) process.stdout.write(`${JSON.stringify({ event: 'stopped' })}\n`);
         else print('Stopped.');
         resolveExit(EXIT.OK);
