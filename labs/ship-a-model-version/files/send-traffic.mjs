@@ -1,0 +1,28 @@
+// Replays recent.csv against the live endpoint, one customer per request, as the app would.
+// Usage: node send-traffic.mjs [rows]   (default: every row of recent.csv)
+import { readFileSync } from 'node:fs';
+
+const BASE = 'http://127.0.0.1:8080/v2/models/churn';
+const limit = Number(process.argv[2] ?? Infinity);
+const meta = await (await fetch(BASE)).json();
+const [header, ...lines] = readFileSync('recent.csv', 'utf8').trim().split('\n');
+const names = header.split(',');
+const rows = lines.slice(0, limit).map((l) => Object.fromEntries(l.split(',').map((v, j) => [names[j], v])));
+const counts = {};
+let failed = 0;
+
+async function send(row) {
+  const inputs = meta.inputs.map((t) => {
+    const v = row[t.name];
+    const value = v === '' ? null : t.datatype === 'BYTES' ? v : Number(v);
+    return { name: t.name, shape: [1], datatype: t.datatype, data: [value] };
+  });
+  const res = await fetch(`${BASE}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ parameters: { customer_id: row.customer_id }, inputs }) });
+  const body = await res.json();
+  if (!res.ok) failed++;
+  else counts[body.model_version] = (counts[body.model_version] ?? 0) + 1;
+}
+
+const queue = [...rows];
+await Promise.all(Array.from({ length: 8 }, async () => { while (queue.length) await send(queue.shift()); }));
+console.log(`sent ${rows.length} requests; answered by version: ${Object.entries(counts).map(([v, n]) => `${v}: ${n}`).join(', ')}${failed ? `; ${failed} failed` : ''}`);
