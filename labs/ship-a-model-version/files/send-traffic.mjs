@@ -4,7 +4,19 @@ import { readFileSync } from 'node:fs';
 
 const BASE = 'http://127.0.0.1:8080/v2/models/churn';
 const limit = Number(process.argv[2] ?? Infinity);
-const meta = await (await fetch(BASE)).json();
+
+/** The model's metadata; a server started a moment ago may still be loading its models. */
+async function metadata() {
+  for (let i = 0; ; i++) {
+    try {
+      return await (await fetch(BASE)).json();
+    } catch (e) {
+      if (i >= 40) throw new Error(`nothing answers on ${BASE}: start ramp serve --traffic traffic.yaml --port 8080 first`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+const meta = await metadata();
 const [header, ...lines] = readFileSync('recent.csv', 'utf8').trim().split('\n');
 const names = header.split(',');
 const rows = lines.slice(0, limit).map((l) => Object.fromEntries(l.split(',').map((v, j) => [names[j], v])));
