@@ -37,4 +37,6 @@ async function send(row) {
 
 const queue = [...rows];
 await Promise.all(Array.from({ length: 8 }, async () => { while (queue.length) await send(queue.shift()); }));
-console.log(`sent ${rows.length} requests; answered by version: ${Object.entries(counts).map(([v, n]) => `${v}: ${n}`).join(', ')}${failed ? `; ${failed} failed` : ''}`);
+// A single model (ramp serve MODEL) answers without a model_version.
+const split = Object.entries(counts).filter(([v]) => v !== 'undefined').map(([v, n]) => `${v}: ${n}`).join(', ');
+console.log(`sent ${rows.length} requests; ${split ? `answered by version: ${split}` : `${counts.undefined ?? 0} answered`}${failed ? `; ${failed} failed` : ''}`);
