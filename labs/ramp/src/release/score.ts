@@ -76,7 +76,7 @@ export function scoreModels(models: Model[], spec: ScoreSpec): Scored {
       if (j < 0) throw new RampError(`${spec.file} has no slice column "${s}"`, { code: 'usage', exitCode: EXIT.USAGE, hint: `Columns: ${header.join(', ')}.` });
       return j;
     });
-    maps = models.map((m) => columnMap(m, header, spec.file, [spec.target]));
+    maps = models.map((m) => columnMap(m, header, spec.file, [spec.target, ...spec.slices]));
   });
   return { n: y.length, y: Float64Array.from(y), scores: scores.map((s) => Float64Array.from(s)), slices };
 }

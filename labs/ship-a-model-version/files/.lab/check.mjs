@@ -18,8 +18,9 @@ const read = (file) => {
 
 /** The server's per-version metrics: { "7/routed": 123, ... } and weights { "7": 90 }, or null. */
 async function metrics() {
+  // A server started a moment ago may still be loading its models: give it a few seconds.
   let text = null;
-  for (let i = 0; i < 16 && text === null; i++) {
+  for (let i = 0; i < 16 && !text?.includes('ramp_traffic_weight'); i++) {
     if (i) await new Promise((r) => setTimeout(r, 500));
     try {
       const res = await fetch(`${BASE}/metrics`, { signal: AbortSignal.timeout(3000) });
