@@ -20,29 +20,35 @@ export const METRICS: Record<string, { greaterIsBetter: boolean; task: 'classifi
 export type MetricValues = Record<string, number>;
 
 /**
- * roc_auc_score for a binary target: the trapezoidal area under the ROC curve built at each
- * distinct score (ties form one step, as sklearn's _binary_clf_curve does). NaN with one class.
+ * roc_auc_score for a binary target. The area under sklearn's ROC curve (ties form one step) is
+ * the Mann–Whitney statistic: for each positive, the negatives scored lower, plus half the tied
+ * ones. Counted on the two classes' scores sorted natively; NaN with one class.
  */
 export function rocAuc(y: ArrayLike<number>, p: ArrayLike<number>): number {
-  const n = y.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p[b]! - p[a]!);
-  let tp = 0;
-  let fp = 0;
-  let prevTp = 0;
-  let prevFp = 0;
-  let area = 0;
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    if (y[i] === 1) tp++;
-    else fp++;
-    if (k === n - 1 || p[order[k + 1]!] !== p[i]) {
-      area += (fp - prevFp) * (tp + prevTp) / 2;
-      prevTp = tp;
-      prevFp = fp;
-    }
+  let np = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] === 1) np++;
+  const pos = new Float64Array(np);
+  const neg = new Float64Array(y.length - np);
+  for (let i = 0, a = 0, b = 0; i < y.length; i++) {
+    if (y[i] === 1) pos[a++] = p[i]!;
+    else neg[b++] = p[i]!;
   }
-  if (tp === 0 || fp === 0) return NaN;
-  return area / (tp * fp);
+  if (pos.length === 0 || neg.length === 0) return NaN;
+  pos.sort();
+  neg.sort();
+  let below = 0;
+  let area = 0;
+  for (let i = 0; i < pos.length;) {
+    const x = pos[i]!;
+    let k = i;
+    while (k < pos.length && pos[k] === x) k++;
+    while (below < neg.length && neg[below]! < x) below++;
+    let tied = below;
+    while (tied < neg.length && neg[tied] === x) tied++;
+    area += (k - i) * (below + (tied - below) / 2);
+    i = k;
+  }
+  return area / (pos.length * neg.length);
 }
 
 const EPS64 = 2.220446049250313e-16;

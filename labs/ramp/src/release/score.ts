@@ -56,6 +56,9 @@ export function scoreModels(models: Model[], spec: ScoreSpec): Scored {
   let target = -1;
   let sliceAt: number[] = [];
   const bufs = models.map((m) => new Float64Array(Math.max(1, m.classes?.length ?? m.nOutputs)));
+  let parsed = new Float64Array(0);
+  let seen = new Int32Array(0);
+  let stamp = 0;
   const positiveIdx = models.map((m) => (m.classes ? m.classes.map(label).indexOf(spec.positive ?? '') : -1));
   readCsv(spec.file, (cells, line) => {
     const t = cells[target]!;
@@ -64,11 +67,21 @@ export function scoreModels(models: Model[], spec: ScoreSpec): Scored {
     else if (DECIMAL.test(t)) y.push(Number(t));
     else throw new InputError(`${spec.file}, line ${line}: the target "${spec.target}" is not a number: ${JSON.stringify(t.slice(0, 20))}`);
     sliceAt.forEach((j, k) => slices.get(spec.slices[k]!)!.push(CSV_MISSING.has(cells[j]!) ? '(missing)' : cells[j]!));
+    // Numbers are parsed once per row, however many models read the column.
+    stamp++;
     models.forEach((m, mi) => {
-      const row = maps[mi]!.map((j, k) => cellOf(cells[j]!, m.inputs[k]!.kind, `line ${line}, column "${m.inputs[k]!.name ?? k}"`));
+      const row = maps[mi]!.map((j, k) => {
+        const kind = m.inputs[k]!.kind;
+        if (kind === 'number' && seen[j] === stamp) return parsed[j]!;
+        const c = cellOf(cells[j]!, kind, `line ${line}, column "${m.inputs[k]!.name ?? k}"`);
+        if (kind === 'number') { parsed[j] = c as number; seen[j] = stamp; }
+        return c;
+      });
       scores[mi]!.push(atRow(line, () => scoreRow(m, row, bufs[mi]!, positiveIdx[mi]!)));
     });
   }, (header) => {
+    parsed = new Float64Array(header.length);
+    seen = new Int32Array(header.length);
     target = header.indexOf(spec.target);
     if (target < 0) throw new RampError(`${spec.file} has no target column "${spec.target}"`, { code: 'usage', exitCode: EXIT.USAGE, hint: `Columns: ${header.join(', ')}.` });
     sliceAt = spec.slices.map((s) => {
