@@ -11,6 +11,10 @@ import { createRampServer } from './serve.ts';
 import { faultBanner, faultsFromFlag } from './fault-injector.ts';
 import { cmdModelContract, MODEL_CONTRACT_HELP } from './commands/model-contract.ts';
 import { cmdInitServiceClient } from './commands/init-service-client.ts';
+import { cmdValidate, VALIDATE_HELP } from './commands/validate.ts';
+import { cmdDrift, DRIFT_HELP } from './commands/drift.ts';
+import { serveTraffic, TRAFFIC_HELP } from './commands/serve-traffic.ts';
+import { PredictionLog } from './traffic/prediction-log.ts';
 import { fillTemplate, loadTemplates } from './templates.ts';
 import { DATA_COMMANDS } from './commands/data.ts';
 import { cmdInitPipeline } from './commands/init-pipeline.ts';
@@ -71,6 +75,8 @@ Commands:
   predict <model> --input F    Offline predictions from JSON or CSV
   serve <model>                Live HTTP endpoint (KServe V2 + V1, /metrics)
   init <template> [dir]        Scaffold a project (templates: model-endpoint, service-client, pipeline)
+  validate <candidate>         Release bar vs a baseline: feature parity, metrics per slice
+  drift --reference --current  Data and prediction drift per column, streamed
   pipeline check|run|rules     House conventions, idempotent runs and backfills
   contract export|check        A model's interface for clients, and breaking changes to it
   contract test|lint|diff      Data contracts (Open Data Contract Standard)
@@ -82,7 +88,7 @@ Global options:
   -h, --help       Help for ramp or a command
   -v, --version    Print the version
 
-Exit codes: 0 ok · 1 error · 2 usage · 3 unsafe model · 4 malformed or over limits · 5 not supported yet · 6 the bar is not met (conventions, a data contract, a breaking model contract change)
+Exit codes: 0 ok · 1 error · 2 usage · 3 unsafe model · 4 malformed or over limits · 5 not supported yet · 6 the bar is not met (validation, drift, conventions, a data contract, a breaking model contract change)
 Run \`ramp <command> --help\` for details.`,
   inspect: `Usage: ramp inspect <model> [--key NAME] [--json]
 
@@ -136,8 +142,12 @@ Faults to practise against (off unless asked for; repeat --fault for other route
         seed=N (the same faults run after run)
   --fault none starts with no rule; GET/PUT/DELETE /admin/faults read and change the rules
   while the server runs (PUT a SPEC a line). /metrics: ramp_faults_enabled, ramp_faults_injected_total.
-Exit codes: 1 port in use / unsupported estimator · 2 usage · 3 unsafe · 4 malformed`,
+--log-predictions DIR appends inputs and predictions to DIR/NAME-1.csv (see below).
+Exit codes: 1 port in use / unsupported estimator · 2 usage (or a bad traffic.yaml) · 3 unsafe · 4 malformed
+${TRAFFIC_HELP}`,
   contract: MODEL_CONTRACT_HELP,
+  validate: VALIDATE_HELP,
+  drift: DRIFT_HELP,
   init: `Usage: ramp init <template> [dir] [--model FILE] [--name NAME]
        ramp init service-client [dir] --model URL|FILE [--name NAME]
 
@@ -154,24 +164,28 @@ Exit codes: 0 ok · 1 target is not an empty directory · 2 unknown template or 
 // ---------------------------------------------------------------------------
 // args
 
+const RELEASE_VALUE_FLAGS = ['--baseline', '--data', '--target', '--slice', '--config', '--metric', '--tolerance', '--threshold', '--min-slice-rows', '--reference', '--current', '--share', '--traffic', '--log-predictions'];
+
 interface Parsed {
   cmd: string | null;
   pos: string[];
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['--input', '--port', '--host', '--name', '--max-bytes', '--max-body', '--model', '--key', '--fault', '--expect', '--against']);
-const BOOL_FLAGS = new Set(['--json', '--no-color', '--proba', '--help', '--version']);
+const VALUE_FLAGS = new Set(['--input', '--port', '--host', '--name', '--max-bytes', '--max-body', '--model', '--key', '--fault', '--expect', '--against', ...RELEASE_VALUE_FLAGS]);
+const BOOL_FLAGS = new Set(['--json', '--no-color', '--proba', '--help', '--version', '--markdown']);
 /** Flags that may be given more than once: their values are joined with newlines. */
-const REPEAT_FLAGS = new Set(['--fault']);
+const REPEAT_FLAGS = new Set(['--fault', '--slice']);
 const ALIASES: Record<string, string> = { '-h': '--help', '-v': '--version', '-i': '--input', '-p': '--port' };
 const COMMAND_FLAGS: Record<string, string[]> = {
   inspect: ['--max-bytes', '--key'],
   scan: ['--max-bytes', '--key'],
   predict: ['--input', '--proba', '--max-bytes', '--key'],
-  serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key', '--fault'],
+  serve: ['--name', '--port', '--host', '--max-body', '--max-bytes', '--key', '--fault', '--traffic', '--log-predictions'],
   init: ['--model', '--name', '--max-bytes', '--key'],
   contract: ['--expect', '--against', '--name', '--key', '--max-bytes'],
+  validate: ['--baseline', '--data', '--target', '--slice', '--config', '--metric', '--tolerance', '--threshold', '--min-slice-rows', '--markdown'],
+  drift: ['--reference', '--current', '--model', '--config', '--share', '--markdown'],
 };
 
 // The data engineer's commands (pipeline, contract): one block, see commands/data.ts.
@@ -441,6 +455,12 @@ function defaultName(file: string): string {
 }
 
 async function cmdServe(p: Parsed, o: Out): Promise<number> {
+  const traffic = p.flags.get('--traffic') as string | undefined;
+  const logDir = (p.flags.get('--log-predictions') as string | undefined) ?? null;
+  if (traffic) {
+    if (p.pos.length) throw new UsageError(`--traffic serves the models traffic.yaml names; drop ${p.pos[0]}`);
+    return serveTraffic({ traffic, host: (p.flags.get('--host') as string | undefined) ?? '127.0.0.1', port: intFlag(p, '--port', 8080, 0, 65535), maxBodyBytes: intFlag(p, '--max-body', 1024 * 1024, 1, 1024 * 1024 * 1024), logDir, serverVersion: VERSION }, o);
+  }
   const file = onePositional(p, 'model file');
   const name = (p.flags.get('--name') as string | undefined) ?? defaultName(file);
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(name)) throw new UsageError(`invalid model name ${JSON.stringify(name)}`, 'Use letters, digits, ".", "_" or "-".');
@@ -449,7 +469,8 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
   const maxBody = intFlag(p, '--max-body', 1024 * 1024, 1, 1024 * 1024 * 1024);
   const faults = faultsFromFlag(p.flags.get('--fault'));
   const { model, format } = loadModel(file, limitsOf(p), keyOf(p));
-  const srv = createRampServer(model, { name, host, port, maxBodyBytes: maxBody, version: VERSION, file: basename(file), format: describeFormat(format), faults });
+  const log = logDir ? new PredictionLog(logDir, name, '1', model) : null;
+  const srv = createRampServer(model, { name, host, port, maxBodyBytes: maxBody, version: VERSION, file: basename(file), format: describeFormat(format), faults, ...(log ? { onInfer: (rows, predict) => log.record(rows, predict) } : {}) });
   // Handle SIGTERM/SIGINT before anyone can learn the address: a signal that arrived between the
   // banner and the handlers would otherwise kill the process instead of draining it.
   const exited = new Promise<number>((resolveExit) => {
@@ -459,7 +480,7 @@ async function cmdServe(p: Parsed, o: Out): Promise<number> {
       stopping = true;
       if (o.json) process.stdout.write(`${JSON.stringify({ event: 'draining', signal: sig })}\n`);
       else print(dim(o, `${sig}: finishing in-flight requests…`));
-      void srv.drain().then(() => {
+      void srv.drain().then(() => log?.close()).then(() => {
         if (o.json) process.stdout.write(`${JSON.stringify({ event: 'stopped' })}\n`);
         else print('Stopped.');
         resolveExit(EXIT.OK);
@@ -557,7 +578,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (p.cmd === 'help') { print(HELP[p.pos[0] ?? 'main'] ?? HELP.main!); return EXIT.OK; }
     const allowed = COMMAND_FLAGS[p.cmd];
-    if (!allowed) throw new UsageError(`unknown command "${p.cmd}"`, 'Commands: inspect, scan, predict, serve, init, pipeline, contract. Run `ramp --help`.');
+    if (!allowed) throw new UsageError(`unknown command "${p.cmd}"`, 'Commands: inspect, scan, predict, serve, init, validate, drift, pipeline, contract. Run `ramp --help`.');
     if (p.flags.has('--help')) { print(HELP[p.cmd]!); return EXIT.OK; }
     for (const f of p.flags.keys()) {
       if (f !== '--json' && f !== '--no-color' && !allowed.includes(f)) throw new UsageError(`option ${f} does not apply to ramp ${p.cmd}`, `Run \`ramp ${p.cmd} --help\`.`);
@@ -575,6 +596,8 @@ export async function main(argv: string[]): Promise<number> {
         if (p.pos[0] === 'export' || p.pos[0] === 'check') return await cmdModelContract(p, o);
         return await DATA_COMMANDS.find((c) => c.name === 'contract')!.run(p, o);
       case 'pipeline': return await DATA_COMMANDS.find((c) => c.name === p.cmd)!.run(p, o);
+      case 'validate': return cmdValidate(p, o);
+      case 'drift': return cmdDrift(p, o);
     }
     return EXIT.USAGE;
   } catch (e) {

@@ -18,6 +18,10 @@ export interface ServeOptions {
   format: string;
   /** `--fault`: wraps the listener; absent, the listener is the plain one. */
   faults?: FaultInjector;
+  /** Served as one version behind a traffic split: every V2 answer says which (`model_version`). */
+  modelVersion?: string;
+  /** Called after each V2 inference (prediction logs); absent on the default fast path. */
+  onInfer?: (rows: Rows, predict: string, proba: string) => void;
 }
 
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -77,6 +81,8 @@ export interface RampServer {
   /** Stop accepting, let in-flight requests finish, then resolve. */
   drain(timeoutMs?: number): Promise<void>;
   metrics: Metrics;
+  /** The request listener, for a router that serves several versions on one port. */
+  handle: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export function modelMetadata(model: Model, name: string): Record<string, unknown> {
@@ -127,7 +133,7 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
   const MODEL_READY = pre({ name, ready: true });
   const V1_MODELS = pre({ models: [name] });
   const PAGE = Buffer.from(renderPage(model, { name, version: opts.version, file: opts.file, format: opts.format }));
-  const modelNameJson = JSON.stringify(name);
+  const modelNameJson = JSON.stringify(name) + (opts.modelVersion !== undefined ? `,"model_version":${JSON.stringify(opts.modelVersion)}` : '');
 
   let draining = false;
 
@@ -222,6 +228,7 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
           wantProba = r.outputs.includes('predict_proba');
         }
         const { predict, proba } = infer(r.rows, wantPredict, wantProba);
+        if (opts.onInfer) opts.onInfer(r.rows, predict, proba);
         const n = r.rows.n;
         let out = `{"model_name":${modelNameJson}`;
         if (r.id !== undefined) out += `,"id":${JSON.stringify(r.id)}`;
@@ -280,7 +287,7 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
     sendError(res, route, method, 405, `method ${method} not allowed; use ${allow}`, t0, { Allow: allow });
   }
 
-  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const t0 = performance.now();
     metrics.inflight++;
     res.once('close', () => { metrics.inflight--; });
@@ -294,7 +301,7 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
       fail(res, 'unknown', method, e, t0);
     }
   };
-  const server = createServer(opts.faults ? opts.faults.listener(listener) : listener);
+  const server = createServer(opts.faults ? opts.faults.listener(handle) : handle);
 
   function getOnly(res: ServerResponse, route: string, method: string, t0: number, body: Buffer, type = JSON_TYPE): void {
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, route, method, 'GET', t0);
@@ -360,6 +367,7 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
   return {
     server,
     metrics,
+    handle,
     listen: () =>
       new Promise((resolve, reject) => {
         const onErr = (e: NodeJS.ErrnoException): void => {
