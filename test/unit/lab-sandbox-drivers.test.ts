@@ -103,7 +103,7 @@ describe('container driver', () => {
     const servers: string[] = [];
     rt.onServer((e) => servers.push(e.url));
     await rt.boot(() => {});
-    const result = await rt.exec('echo from-$((20+22)) && test -f iris.pkl', { timeoutMs: 20_000 });
+    const result = await rt.exec('echo from-$((20+22)) && test -f churn.joblib', { timeoutMs: 20_000 });
     expect(result.output).toContain('from-42');
     expect(result.exitCode).toBe(0);
     await rt.writeFile('notes/a.txt', 'hello');
