@@ -77,7 +77,7 @@ async function startCost() {
   return out;
 }
 
-const FLOW = 'ramp scan iris.pkl > scan.txt; ramp predict iris.pkl --input rows.json --json > predictions.json';
+const FLOW = 'ramp scan churn.joblib > scan.txt; ramp predict churn.joblib --input rows.json --json > predictions.json';
 
 /** N learners at once, each running the headline lab; check latencies and memory per session. */
 async function load(n) {
@@ -93,7 +93,7 @@ async function load(n) {
   const memory = [];
   await Promise.all(rts.map(async (rt) => {
     await rt.exec(FLOW, { timeoutMs: 120_000 });
-    await rt.exec('ramp serve iris.pkl --port 8080', { background: true });
+    await rt.exec('ramp serve churn.joblib --port 8080', { background: true });
     for (let i = 0; i < 6; i++) {
       const t = performance.now();
       const r = await rt.exec(`node .lab/check.mjs ${i % 2 ? 'predict' : 'serve'}`, { timeoutMs: 60_000 });
