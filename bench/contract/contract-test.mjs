@@ -55,7 +55,9 @@ for c in df.columns:
     else: bad += int((pd.to_datetime(s, format='%Y-%m-%d', errors='coerce').isna() & (s != '')).sum())
 print(bad)
 `;
-if (spawnSync('python3', ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0) {
-  const p = timed('python3', ['-c', py, data]);
+// Debian's python first (it has python3-pandas); a pyenv `python3` on PATH may not.
+const python = ['/usr/bin/python3', 'python3'].find((bin) => spawnSync(bin, ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0);
+if (python) {
+  const p = timed(python, ['-c', py, data]);
   console.log(`pandas, same rules:  ${p.s.toFixed(2)} s, peak RSS ${p.mb.toFixed(0)} MB; ratio ramp/pandas ${(mine.s / p.s).toFixed(2)}×`);
 } else console.log('pandas: not installed (apt-get install python3-pandas), no ratio');
