@@ -74,6 +74,7 @@ export class RunnerRuntime implements LabRuntime {
   async boot(onProgress: (p: BootProgress) => void, signal?: AbortSignal): Promise<void> {
     const f = this.opts.fetch ?? globalThis.fetch.bind(globalThis);
     onProgress({ message: 'Asking the lab runner for a session…', fraction: 0.2 });
+    labMark('boot-requested');
     const res = await f(`${this.base()}/api/labs/${encodeURIComponent(this.opts.lab)}/sessions`, { method: 'POST', signal });
     if (!res.ok) {
       let message = `the lab runner answered ${res.status}`;
