@@ -147,6 +147,8 @@ test('Show solution is a read-only diff; Solve shows what it overwrites before a
   await start(page);
   // After Start: against the learner's current file, and nothing is applied.
   await page.locator('[data-file="call.mjs"]').click();
+  // Type once the file is open: typing into the editor before it shows the file would be overwritten.
+  await expect(page.locator('[data-editor] .cm-content')).toContainText('Your turn');
   await typeInEditor(page, '// my attempt\n');
   await call.getByRole('button', { name: 'Show solution' }).click();
   await expect(call.locator('.onramp-lab__diff-del')).toContainText('// my attempt');
