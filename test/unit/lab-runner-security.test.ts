@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { CreateSessionResponse } from '../../src/shared/lab-protocol.ts';
 import { startLabService, type LabService } from '../helpers/lab-service.ts';
+import { until } from '../helpers/until.ts';
 
 let svc: LabService | undefined;
 afterEach(async () => {
@@ -42,15 +43,6 @@ function markedPids(session: string): number[] {
     }
   }
   return out;
-}
-
-async function until(fn: () => boolean | Promise<boolean>, ms = 5000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
 }
 
 describe('lab runner security', () => {
@@ -125,7 +117,7 @@ describe('lab runner security', () => {
     const reasons: string[] = [];
     rt.onClose((r) => reasons.push(r));
     await rt.boot(() => {});
-    expect(await until(() => reasons.length > 0, 5000)).toBe(true);
+    expect(await until(() => reasons.length > 0, 100)).toBe(true);
     expect(reasons[0]).toMatch(/without activity/);
     expect(svc.runner.sessions.size).toBe(0);
   });
@@ -144,7 +136,7 @@ describe('lab runner security', () => {
       const session = rt.session!;
       expect((await fetch(`${svc.base}/lab-preview/${session.session}/${session.token}/${outsidePort}/`)).status).toBe(404);
       await rt.exec("node -e \"require('http').createServer((q,r)=>r.end('inside '+q.url)).listen(18931,'127.0.0.1')\"", { background: true });
-      expect(await until(() => ports.length > 0, 8000)).toBe(true);
+      expect(await until(() => ports.length > 0, 160)).toBe(true);
       const url = ports[0]!;
       expect(url).toContain('/18931/');
       const ok = await fetch(url + 'hello');
@@ -175,7 +167,7 @@ describe('lab runner security', () => {
     await rt.exec('nohup setsid sleep 1005 > /dev/null 2>&1 &', { background: true });
     expect(await until(() => markedPids(id).length >= 6)).toBe(true);
     await rt.teardown();
-    expect(await until(() => markedPids(id).length === 0 && !existsSync(dir), 8000)).toBe(true);
+    expect(await until(() => markedPids(id).length === 0 && !existsSync(dir), 160)).toBe(true);
     expect(svc.runner.sessions.size).toBe(0);
   });
 });

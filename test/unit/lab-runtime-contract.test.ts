@@ -8,6 +8,7 @@ import { WebContainerRuntime } from '../../src/lab/webcontainer.ts';
 import { labTree } from '../../src/shared/lab-files.ts';
 import { FakeWebContainer } from '../helpers/fake-webcontainer.ts';
 import { ROOT, startLabService, type LabService } from '../helpers/lab-service.ts';
+import { until } from '../helpers/until.ts';
 
 const LAB = 'pkl-to-endpoint';
 let svc: LabService;
@@ -29,12 +30,6 @@ const backends: [string, () => Promise<LabRuntime>][] = [
     },
   ],
 ];
-
-async function until(fn: () => boolean, ms = 8000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end && !fn()) await new Promise((r) => setTimeout(r, 50));
-  return fn();
-}
 
 describe.each(backends)('LabRuntime contract: %s', (name, make) => {
   let rt: LabRuntime;

@@ -15,6 +15,7 @@ import { noSandbox } from '../../src/server/lab-runner/sandbox-drivers.ts';
 import { DEFAULT_LIMITS, type SandboxDriver } from '../../src/server/lab-runner/sandbox.ts';
 import { overLimit } from '../../src/server/lab-runner/usage.ts';
 import { ROOT, startLabService, type LabService } from '../helpers/lab-service.ts';
+import { until } from '../helpers/until.ts';
 
 const host: BwrapHost = {
   bwrap: '/usr/bin/bwrap',
@@ -109,8 +110,7 @@ describe('container driver', () => {
     await rt.writeFile('notes/a.txt', 'hello');
     expect(new TextDecoder().decode(await rt.readFile('notes/a.txt'))).toBe('hello');
     await rt.exec("node -e \"require('http').createServer((q,r)=>r.end('in container '+q.url)).listen(18955,'127.0.0.1')\"", { background: true });
-    const deadline = Date.now() + 60_000;
-    while (!servers.some((u) => u.includes('/18955/')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await until(() => servers.some((u) => u.includes('/18955/')), 600, 100)).toBe(true);
     const url = servers.find((u) => u.includes('/18955/'))!;
     const res = await fetch(url + 'x');
     expect(await res.text()).toBe('in container /x');

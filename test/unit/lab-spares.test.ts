@@ -6,12 +6,7 @@ import type { RunnerRuntime } from '../../src/lab/runner-client.ts';
 import type { LabTree } from '../../src/shared/lab-schema.ts';
 import { labTree } from '../../src/shared/lab-files.ts';
 import { startLabService, type LabService } from '../helpers/lab-service.ts';
-
-const until = async (fn: () => boolean, what: string) => {
-  // Bounded by the test timeout (ten times a normal run), never by a wall-clock assertion.
-  while (!fn()) await new Promise((r) => setTimeout(r, 50));
-  expect(fn(), what).toBe(true);
-};
+import { until } from '../helpers/until.ts';
 
 describe('lab runner: warm spares', () => {
   let svc: LabService;
@@ -28,7 +23,7 @@ describe('lab runner: warm spares', () => {
     const a = svc.runtime('pkl-to-endpoint');
     runtimes.push(a);
     await a.boot(() => {});
-    await until(() => svc.runner.spares.size === 1, 'a spare is prepared');
+    expect(await until(() => svc.runner.spares.size === 1, 200), 'a spare is prepared').toBe(true);
     const spareDirs = [...svc.runner.sessions.values()].map((s) => s.dir);
     const b = svc.runtime('pkl-to-endpoint');
     runtimes.push(b);
@@ -41,7 +36,7 @@ describe('lab runner: warm spares', () => {
     expect(new Set(dirs).size).toBe(2);
     expect(dirs).toEqual(expect.arrayContaining(spareDirs));
     // Room for one more session: a new spare; no room beyond maxSessions.
-    await until(() => svc.runner.spares.size === 1, 'the next spare is prepared');
+    expect(await until(() => svc.runner.spares.size === 1, 200), 'the next spare is prepared').toBe(true);
   });
 
   it('a spare built from another tree is not handed out; spares are gone with the service', { timeout: 60_000 }, async () => {
