@@ -1,4 +1,5 @@
 // Parsing prediction inputs: {"instances": ...}, V2 inference requests, CSV.
+import { CSV_MISSING, DECIMAL, splitCsvLine } from './csv.ts';
 import { InputError } from './errors.ts';
 import type { Cells, Label, LabelType, Model } from './estimators/index.ts';
 
@@ -68,8 +69,6 @@ class RowWriter {
   }
 }
 
-/** What pandas.read_csv reads as missing by default. */
-const CSV_MISSING = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null']);
 
 /** Value ranges of the V2 integer datatypes (the wider ones are bounded by exact doubles). */
 const INT_RANGES: Record<string, [number, number]> = {
@@ -250,25 +249,7 @@ function columnTensors(tensors: Array<Record<string, unknown>>, model: Model): R
 // ---------------------------------------------------------------------------
 // CSV
 
-function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (q) {
-      if (c === '"') {
-        if (line[i + 1] === '"') { cur += '"'; i++; } else q = false;
-      } else cur += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') { out.push(cur); cur = ''; }
-    else cur += c;
-  }
-  out.push(cur);
-  return out.map((s) => s.trim());
-}
 
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function parseCsv(text: string, model: Model): Rows {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
