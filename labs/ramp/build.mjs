@@ -9,7 +9,7 @@ export const RAMP_SRC = join(here, 'src');
 export const RAMP_TEMPLATES = join(here, '..', 'templates');
 export const RAMP_OUT = join(here, 'dist', 'ramp.mjs');
 
-function readTemplates(dir) {
+export function readTemplates(dir) {
   const out = {};
   for (const t of readdirSync(dir).sort()) {
     const tdir = join(dir, t);
@@ -28,11 +28,20 @@ function readTemplates(dir) {
   return out;
 }
 
+/** What ramp's sources expect compiled in: the `ramp init` templates and the house conventions. */
+export function rampDefines() {
+  return {
+    __RAMP_TEMPLATES__: JSON.stringify(readTemplates(RAMP_TEMPLATES)),
+    // The platform team's house rules, enforced by `ramp pipeline check`.
+    __RAMP_CONVENTIONS__: JSON.stringify(readFileSync(join(RAMP_TEMPLATES, 'conventions.yaml'), 'utf8')),
+  };
+}
+
 /**
  * `yaml`'s Node entry is CommonJS that requires "process", which an ESM bundle cannot do; its
  * browser entry is the same parser as plain ES modules, and also runs in a browser tab.
  */
-const yamlEsm = {
+export const yamlEsm = {
   name: 'yaml-esm',
   setup(build) {
     build.onResolve({ filter: /^yaml$/ }, (args) => ({ path: join(dirname(fileURLToPath(import.meta.resolve('yaml'))), '..', 'browser', 'index.js') }));
@@ -54,11 +63,7 @@ export async function buildRamp({ outfile = RAMP_OUT, minify = false, quiet = tr
     minify,
     legalComments: 'none',
     banner: { js: '#!/usr/bin/env node' },
-    define: {
-      __RAMP_TEMPLATES__: JSON.stringify(readTemplates(RAMP_TEMPLATES)),
-      // The platform team's house rules, enforced by `ramp pipeline check`.
-      __RAMP_CONVENTIONS__: JSON.stringify(readFileSync(join(RAMP_TEMPLATES, 'conventions.yaml'), 'utf8')),
-    },
+    define: rampDefines(),
     logLevel: quiet ? 'warning' : 'info',
     plugins: [yamlEsm],
   });

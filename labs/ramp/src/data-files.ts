@@ -1,8 +1,9 @@
 // Shared by the data engineer's commands (pipeline, contract): the exit code for "the bar is
 // not met", YAML read with limits, and paths that must stay inside a project folder.
-import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
+import type { RampFs } from './host.ts';
+import { readText } from './files.ts';
+import { isAbsolute, relative, resolve, sep } from './path.ts';
 import { EXIT, LimitError, MalformedPickleError, RampError } from './errors.ts';
 
 /**
@@ -40,22 +41,22 @@ export function parseYamlText(text: string, file: string): unknown {
   }
 }
 
-export function readYamlFile(path: string, shown = path): unknown {
+export function readYamlFile(fs: RampFs, path: string, shown = path): unknown {
   let size: number;
   try {
-    size = statSync(path).size;
+    size = fs.stat(path).size;
   } catch {
     throw new RampError(`${shown} does not exist`, { code: 'not_found', hint: 'Check the path, or run the command from the project folder.' });
   }
   if (size > MAX_YAML_BYTES) throw new LimitError(`${shown} is ${size} bytes; a config file may hold at most ${MAX_YAML_BYTES}`, -1, 'This is not a hand-written config file. Check the path.');
-  return parseYamlText(readFileSync(path, 'utf8'), shown);
+  return parseYamlText(readText(fs, path), shown);
 }
 
 /**
  * Resolves a path written in a project file against the project folder and refuses one that
  * leaves it (absolute, `..`, or through a symbolic link): exit 3, unsafe.
  */
-export function insideProject(root: string, rel: string, file: string, field: string): string {
+export function insideProject(fs: RampFs, root: string, rel: string, file: string, field: string): string {
   const fail = (why: string): never => {
     throw new RampError(`${file}: ${field}: "${rel}" ${why}`, { code: 'unsafe_path', exitCode: 3, hint: 'Paths in a project file are relative to the project folder and stay inside it (no "..", no absolute paths, no links out).' });
   };
@@ -71,8 +72,8 @@ export function insideProject(root: string, rel: string, file: string, field: st
   let probe = full;
   for (;;) {
     try {
-      const real = realpathSync(probe);
-      if (!within(realpathSync(root), real)) fail('leads out of the project folder through a link');
+      const real = fs.realpath(probe);
+      if (!within(fs.realpath(root), real)) fail('leads out of the project folder through a link');
       break;
     } catch (e) {
       if (e instanceof RampError) throw e;

@@ -1,7 +1,7 @@
-// The fault layer of `ramp serve --fault`: wraps the server's request listener, applies the rule of
+// The fault layer of `ramp serve --fault`: wraps the server's request handler, applies the rule of
 // the request's route (faults.ts), counts what it injected for /metrics, and serves the admin
 // route that changes the rules while the server runs. Only built when --fault is given.
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { DropConnection, type RampHandler, type RampRequest, type RampResponse } from './host.ts';
 import { RampError } from './errors.ts';
 import { describeRule, FAULTS_PATH, parseFaults, routeOf, sampleLatency, seededRandom, type FaultRule } from './faults.ts';
 
@@ -18,27 +18,6 @@ interface Active {
 
 function esc(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-/** The body goes out in up to 10 pieces spread over `ms`, after the headers. */
-function trickle(res: ServerResponse, ms: number): void {
-  const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
-  res.end = ((chunk?: unknown) => {
-    if (chunk === undefined || typeof chunk === 'function') return end(chunk);
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    const n = Math.max(1, Math.min(10, buf.length));
-    const size = Math.ceil(buf.length / n);
-    let i = 0;
-    const next = (): void => {
-      if (res.destroyed) return;
-      if (i >= n) { end(); return; }
-      res.write(buf.subarray(i * size, (i + 1) * size));
-      i++;
-      setTimeout(next, ms / n);
-    };
-    next();
-    return res;
-  }) as ServerResponse['end'];
 }
 
 export class FaultInjector {
@@ -67,52 +46,48 @@ export class FaultInjector {
     this.injected.set(k, (this.injected.get(k) ?? 0) + 1);
   }
 
-  /** The listener to give node:http: admin route, then the rule of the route, then `next`. */
-  listener(next: RequestListener): RequestListener {
-    return (req, res) => {
-      const url = req.url ?? '/';
+  /** The handler with faults: admin route, then the rule of the route, then `next`. */
+  wrap(next: RampHandler): RampHandler {
+    return async (req) => {
+      const url = req.url || '/';
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
-      if (path === FAULTS_PATH) return this.admin(req, res);
-      if (this.byRoute.size === 0) return next(req, res);
+      if (path === FAULTS_PATH) return this.admin(req);
+      if (this.byRoute.size === 0) return next(req);
       const route = routeOf(path);
       const active = this.byRoute.get(route);
-      if (!active) return next(req, res);
-      this.apply(active, route, req, res, next);
+      if (!active) return next(req);
+      return this.apply(active, route, req, next);
     };
   }
 
-  private apply({ rule, rand }: Active, route: string, req: IncomingMessage, res: ServerResponse, next: RequestListener): void {
+  private async apply({ rule, rand }: Active, route: string, req: RampRequest, next: RampHandler): Promise<RampResponse> {
     // Always the same draws in the same order, so a seeded rule is reproducible.
     const u = rule.errorRate + rule.dropRate > 0 ? rand() : 1;
     const slow = rule.slowBodyRate > 0 && (rule.slowBodyRate >= 1 || rand() < rule.slowBodyRate);
     const delay = rule.latencyMs > 0 ? sampleLatency(rule, rand) : 0;
-    const act = (): void => {
-      if (req.socket.destroyed) return; // the client gave up during the delay
-      if (u < rule.dropRate) {
-        this.count(route, 'drop');
-        req.socket.destroy();
-      } else if (u < rule.dropRate + rule.errorRate) {
-        this.count(route, `error_${rule.status}`);
-        this.sendError(req, res, rule);
-      } else {
-        if (slow) { this.count(route, 'slow_body'); trickle(res, rule.slowBodyMs); }
-        next(req, res);
-      }
-    };
-    if (delay <= 0) return act();
-    this.count(route, 'latency');
-    this.delaySeconds += delay / 1000;
-    setTimeout(act, delay);
+    if (delay > 0) {
+      this.count(route, 'latency');
+      this.delaySeconds += delay / 1000;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+    if (u < rule.dropRate) {
+      this.count(route, 'drop');
+      throw new DropConnection();
+    }
+    if (u < rule.dropRate + rule.errorRate) {
+      this.count(route, `error_${rule.status}`);
+      return this.errorResponse(rule);
+    }
+    if (!slow) return next(req);
+    this.count(route, 'slow_body');
+    return { ...(await next(req)), trickleMs: rule.slowBodyMs };
   }
 
-  private sendError(req: IncomingMessage, res: ServerResponse, rule: FaultRule): void {
-    req.resume();
-    const body = JSON.stringify({ error: `injected fault: ${rule.status} ${REASONS[rule.status]} (ramp serve --fault ${rule.spec})` });
-    const headers: Record<string, string | number> = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-Ramp-Fault': 'error' };
-    if (rule.retryAfter !== null) headers['Retry-After'] = rule.retryAfter;
-    res.writeHead(rule.status, headers);
-    res.end(body);
+  private errorResponse(rule: FaultRule): RampResponse {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-ramp-fault': 'error' };
+    if (rule.retryAfter !== null) headers['retry-after'] = String(rule.retryAfter);
+    return { status: rule.status, headers, body: JSON.stringify({ error: `injected fault: ${rule.status} ${REASONS[rule.status]} (ramp serve --fault ${rule.spec})` }) };
   }
 
   /** Prometheus lines: enabled, the rules in force, and what was injected. */
@@ -133,31 +108,24 @@ export class FaultInjector {
     return { enabled: true, rules: this.rules.map((r) => ({ spec: r.spec, route: r.route, description: describeRule(r) })), injected: Object.fromEntries(this.injected) };
   }
 
-  private reply(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...extra });
-    res.end(text);
+  private reply(status: number, body: unknown, extra: Record<string, string> = {}): RampResponse {
+    return { status, headers: { 'content-type': 'application/json', ...extra }, body: JSON.stringify(body) };
   }
 
   /** GET the rules; PUT or POST new ones (SPECs one a line, or {"faults": [SPEC, …]}); DELETE clears them. */
-  private admin(req: IncomingMessage, res: ServerResponse): void {
-    const method = req.method ?? 'GET';
-    if (method === 'GET') return this.reply(res, 200, this.state());
-    if (method === 'DELETE') { this.setRules([]); return this.reply(res, 200, this.state()); }
-    if (method !== 'PUT' && method !== 'POST') return this.reply(res, 405, { error: `method ${method} not allowed; use GET, PUT, POST or DELETE` }, { Allow: 'GET, PUT, POST, DELETE' });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => { size += c.length; if (size <= MAX_ADMIN_BODY) chunks.push(c); });
-    req.on('end', () => {
-      if (size > MAX_ADMIN_BODY) return this.reply(res, 413, { error: `body over ${MAX_ADMIN_BODY} bytes` });
-      try {
-        this.setRules(parseFaults(specsOf(Buffer.concat(chunks).toString('utf8'))));
-        this.reply(res, 200, this.state());
-      } catch (e) {
-        const err = e as RampError;
-        this.reply(res, 400, { error: err.message, hint: err.hint ?? '' });
-      }
-    });
+  private admin(req: RampRequest): RampResponse {
+    const method = req.method || 'GET';
+    if (method === 'GET') return this.reply(200, this.state());
+    if (method === 'DELETE') { this.setRules([]); return this.reply(200, this.state()); }
+    if (method !== 'PUT' && method !== 'POST') return this.reply(405, { error: `method ${method} not allowed; use GET, PUT, POST or DELETE` }, { allow: 'GET, PUT, POST, DELETE' });
+    if (req.body.length > MAX_ADMIN_BODY) return this.reply(413, { error: `body over ${MAX_ADMIN_BODY} bytes` });
+    try {
+      this.setRules(parseFaults(specsOf(new TextDecoder().decode(req.body))));
+      return this.reply(200, this.state());
+    } catch (e) {
+      const err = e as RampError;
+      return this.reply(400, { error: err.message, hint: err.hint ?? '' });
+    }
   }
 }
 

@@ -16,7 +16,6 @@
 //   seed=42                   a seeded random generator: the same requests get the same faults
 // A request draws one number: below drop-rate it is dropped, below drop-rate + error-rate it gets
 // the error, otherwise the model answers. Latency applies before any of these.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UsageError } from './errors.ts';
 
 export const ROUTES = ['v2_infer', 'v1_predict', 'v2_model_metadata', 'v2_model_ready', 'v1_model_ready', 'v2_health_live', 'v2_health_ready', 'v2_metadata', 'v1_models', 'page'] as const;

@@ -1,6 +1,7 @@
 // File-level handling: size limits, compression detection, joblib vs pickle.
-import { readFileSync, statSync } from 'node:fs';
-import { inflateSync, gunzipSync } from 'node:zlib';
+import type { RampFs } from './host.ts';
+import { errCode } from './files.ts';
+import { gunzip, inflateZlib, InflateError } from './inflate.ts';
 import { LimitError, MalformedPickleError, RampError, SIZE_LIMIT_HINT } from './errors.ts';
 import { DEFAULT_LIMITS, unpickle, type Limits, type UnpickleResult } from './unpickler.ts';
 
@@ -23,18 +24,18 @@ const MAGIC: Array<[number[], string]> = [
   [[0x5a, 0x46], 'legacy joblib zfile'],
 ];
 
-export function readFileLimited(path: string, limits: Limits = DEFAULT_LIMITS): Uint8Array {
+export function readFileLimited(fs: RampFs, path: string, limits: Limits = DEFAULT_LIMITS): Uint8Array {
   let size: number;
   try {
-    const st = statSync(path);
+    const st = fs.stat(path);
     if (!st.isFile()) throw new RampError(`${path} is not a file`, { code: 'not_found', hint: 'Pass the path to a .pkl or .joblib file.' });
     size = st.size;
   } catch (e) {
     if (e instanceof RampError) throw e;
-    throw new RampError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code: 'not_found', hint: 'Check the path to the model file.' });
+    throw new RampError(`cannot read ${path}: ${errCode(e)}`, { code: 'not_found', hint: 'Check the path to the model file.' });
   }
   if (size > limits.maxInputBytes) throw new LimitError(`${path} is ${size} bytes, over the ${limits.maxInputBytes}-byte input limit`, -1, SIZE_LIMIT_HINT);
-  return readFileSync(path);
+  return fs.readFile(path);
 }
 
 /** Detect compression and return the raw pickle stream. */
@@ -47,16 +48,14 @@ export function decompress(buf: Uint8Array, limits: Limits = DEFAULT_LIMITS): { 
     }
   }
   if (buf[0] === 0x93 && buf[1] === 0x4e) throw new MalformedPickleError('this is a .npy array file, not a model pickle');
-  const opts = { maxOutputLength: limits.maxDecompressedBytes };
   try {
-    if (buf[0] === 0x78) return { data: inflateSync(buf, opts), compression: 'zlib' };
-    if (buf[0] === 0x1f && buf[1] === 0x8b) return { data: gunzipSync(buf, opts), compression: 'gzip' };
+    if (buf[0] === 0x78) return { data: inflateZlib(buf, limits.maxDecompressedBytes), compression: 'zlib' };
+    if (buf[0] === 0x1f && buf[1] === 0x8b) return { data: gunzip(buf, limits.maxDecompressedBytes), compression: 'gzip' };
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+    if ((e instanceof InflateError && e.tooLarge) || e instanceof RangeError) {
       throw new LimitError(`decompressed data exceeds the ${limits.maxDecompressedBytes}-byte limit (compression bomb?)`, -1, SIZE_LIMIT_HINT);
     }
-    throw new MalformedPickleError(`corrupt ${buf[0] === 0x78 ? 'zlib' : 'gzip'} data: ${err.message}`);
+    throw new MalformedPickleError(`corrupt ${buf[0] === 0x78 ? 'zlib' : 'gzip'} data: ${(e as Error).message}`);
   }
   return { data: buf, compression: 'none' };
 }
@@ -83,9 +82,9 @@ export function loadPickleBytes(buf: Uint8Array, mode: 'load' | 'scan', limits: 
   };
 }
 
-export function loadPickleFile(path: string, mode: 'load' | 'scan', limits: Partial<Limits> = {}): LoadedPickle {
+export function loadPickleFile(fs: RampFs, path: string, mode: 'load' | 'scan', limits: Partial<Limits> = {}): LoadedPickle {
   const lim = { ...DEFAULT_LIMITS, ...limits };
-  return loadPickleBytes(readFileLimited(path, lim), mode, lim);
+  return loadPickleBytes(readFileLimited(fs, path, lim), mode, lim);
 }
 
 export function describeFormat(f: FileFormat): string {

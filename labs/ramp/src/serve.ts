@@ -1,5 +1,6 @@
-// `ramp serve`: a KServe V1 + Open Inference Protocol (V2) endpoint on node:http.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// `ramp serve`: a KServe V1 + Open Inference Protocol (V2) endpoint, as a RampHandler (request
+// in, response out, plain objects); the host listens (node-host.ts on Node, the tab's network).
+import type { RampHandler, RampRequest, RampResponse } from './host.ts';
 import { InputError, RampError } from './errors.ts';
 import type { Model } from './estimators/index.ts';
 import { atRow } from './estimators/index.ts';
@@ -10,13 +11,11 @@ import { FAULTS_OFF_METRICS, type FaultInjector } from './fault-injector.ts';
 
 export interface ServeOptions {
   name: string;
-  host: string;
-  port: number;
   maxBodyBytes: number;
   version: string;
   file: string;
   format: string;
-  /** `--fault`: wraps the listener; absent, the listener is the plain one. */
+  /** `--fault`: wraps the handler; absent, the handler is the plain one. */
   faults?: FaultInjector;
   /** Served as one version behind a traffic split: every V2 answer says which (`model_version`). */
   modelVersion?: string;
@@ -74,15 +73,13 @@ function esc(s: string): string {
 }
 
 const JSON_TYPE = 'application/json';
+const UTF8 = new TextEncoder();
+const UTF8_IN = new TextDecoder();
 
 export interface RampServer {
-  server: Server;
-  listen(): Promise<{ host: string; port: number }>;
-  /** Stop accepting, let in-flight requests finish, then resolve. */
-  drain(timeoutMs?: number): Promise<void>;
   metrics: Metrics;
-  /** The request listener, for a router that serves several versions on one port. */
-  handle: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Answers a request (with the faults of `--fault`, if any); a router calls it for a version. */
+  handle: RampHandler;
 }
 
 export function modelMetadata(model: Model, name: string): Record<string, unknown> {
@@ -125,61 +122,37 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
   const probaBuf = new Float64Array(Math.max(1, K));
 
   // precomputed bodies
-  const pre = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
+  const pre = (o: unknown): Uint8Array => UTF8.encode(JSON.stringify(o));
   const LIVE = pre({ live: true });
   const READY = pre({ ready: true });
   const SERVER_META = pre({ name: 'ramp', version: opts.version, extensions: [] });
   const MODEL_META = pre(modelMetadata(model, name));
   const MODEL_READY = pre({ name, ready: true });
   const V1_MODELS = pre({ models: [name] });
-  const PAGE = Buffer.from(renderPage(model, { name, version: opts.version, file: opts.file, format: opts.format }));
+  const PAGE = UTF8.encode(renderPage(model, { name, version: opts.version, file: opts.file, format: opts.format }));
   const modelNameJson = JSON.stringify(name) + (opts.modelVersion !== undefined ? `,"model_version":${JSON.stringify(opts.modelVersion)}` : '');
 
-  let draining = false;
-
-  function send(res: ServerResponse, route: string, method: string, status: number, type: string, body: Buffer | string, t0: number, extra?: Record<string, string>): void {
-    const headers: Record<string, string | number> = { 'Content-Type': type, 'Content-Length': typeof body === 'string' ? Buffer.byteLength(body) : body.length };
+  function send(route: string, method: string, status: number, type: string, body: Uint8Array | string, t0: number, extra?: Record<string, string>): RampResponse {
+    const headers: Record<string, string> = { 'content-type': type };
     if (extra) Object.assign(headers, extra);
-    if (draining) headers.Connection = 'close';
-    res.writeHead(status, headers);
-    res.end(body);
     metrics.observe(route, method, status, (performance.now() - t0) / 1000);
+    return { status, headers, body };
   }
-  function sendError(res: ServerResponse, route: string, method: string, status: number, message: string, t0: number, extra?: Record<string, string>): void {
-    send(res, route, method, status, JSON_TYPE, JSON.stringify({ error: message }), t0, extra);
+  function sendError(route: string, method: string, status: number, message: string, t0: number, extra?: Record<string, string>): RampResponse {
+    return send(route, method, status, JSON_TYPE, JSON.stringify({ error: message }), t0, extra);
   }
 
-  function readBody(req: IncomingMessage, res: ServerResponse, route: string, t0: number, cb: (body: Buffer) => void): void {
+  /** The body, or a 413 answer when it is over --max-body (the host may have stopped reading). */
+  function tooLarge(req: RampRequest, route: string, t0: number): RampResponse | null {
     const len = req.headers['content-length'];
-    if (len !== undefined && Number(len) > opts.maxBodyBytes) {
-      sendError(res, route, 'POST', 413, `request body of ${len} bytes exceeds the ${opts.maxBodyBytes}-byte limit`, t0, { Connection: 'close' });
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (c: Buffer) => {
-      if (failed) return;
-      size += c.length;
-      if (size > opts.maxBodyBytes) {
-        failed = true;
-        sendError(res, route, 'POST', 413, `request body exceeds the ${opts.maxBodyBytes}-byte limit`, t0, { Connection: 'close' });
-        res.once('finish', () => req.socket.destroySoon?.());
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (failed) return;
-      cb(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    });
-    req.on('error', () => { failed = true; });
+    if (len !== undefined && Number(len) > opts.maxBodyBytes) return sendError(route, 'POST', 413, `request body of ${len} bytes exceeds the ${opts.maxBodyBytes}-byte limit`, t0, { connection: 'close' });
+    if (req.body.length > opts.maxBodyBytes) return sendError(route, 'POST', 413, `request body exceeds the ${opts.maxBodyBytes}-byte limit`, t0, { connection: 'close' });
+    return null;
   }
 
-  function parseJson(buf: Buffer): unknown {
+  function parseJson(buf: Uint8Array): unknown {
     try {
-      return JSON.parse(buf.toString('utf8'));
+      return JSON.parse(UTF8_IN.decode(buf));
     } catch (e) {
       throw new InputError(`invalid JSON: ${(e as Error).message}`);
     }
@@ -211,104 +184,104 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
     return { predict, proba };
   }
 
-  function handleV2Infer(req: IncomingMessage, res: ServerResponse, t0: number): void {
-    readBody(req, res, 'v2_infer', t0, (buf) => {
-      try {
-        const r = parseV2(parseJson(buf), model);
-        let wantPredict = true;
-        const hasProba = model.task === 'classifier' && model.hasProba !== false;
-        let wantProba = hasProba;
-        if (r.outputs) {
-          for (const o of r.outputs) {
-            if (o !== mainOutput && !(o === 'predict_proba' && hasProba)) {
-              throw new InputError(`unknown output "${o}"; this model has: ${mainOutput}${hasProba ? ', predict_proba' : ''}`);
-            }
+  function handleV2Infer(req: RampRequest, t0: number): RampResponse {
+    const over = tooLarge(req, 'v2_infer', t0);
+    if (over) return over;
+    try {
+      const r = parseV2(parseJson(req.body), model);
+      let wantPredict = true;
+      const hasProba = model.task === 'classifier' && model.hasProba !== false;
+      let wantProba = hasProba;
+      if (r.outputs) {
+        for (const o of r.outputs) {
+          if (o !== mainOutput && !(o === 'predict_proba' && hasProba)) {
+            throw new InputError(`unknown output "${o}"; this model has: ${mainOutput}${hasProba ? ', predict_proba' : ''}`);
           }
-          wantPredict = r.outputs.includes(mainOutput);
-          wantProba = r.outputs.includes('predict_proba');
         }
-        const { predict, proba } = infer(r.rows, wantPredict, wantProba);
-        if (opts.onInfer) opts.onInfer(r.rows, predict, proba);
-        const n = r.rows.n;
-        let out = `{"model_name":${modelNameJson}`;
-        if (r.id !== undefined) out += `,"id":${JSON.stringify(r.id)}`;
-        out += ',"outputs":[';
-        let first = true;
-        if (wantPredict) {
-          const shape = model.task === 'classifier' || model.scalarOutput ? `[${n}]` : `[${n},${model.nOutputs}]`;
-          out += `{"name":"${mainOutput}","datatype":"${predictType}","shape":${shape},"data":[${predict}]}`;
-          first = false;
-        }
-        if (wantProba) out += `${first ? '' : ','}{"name":"predict_proba","datatype":"FP64","shape":[${n},${K}],"data":[${proba}]}`;
-        out += ']}';
-        send(res, 'v2_infer', 'POST', 200, JSON_TYPE, out, t0);
-      } catch (e) {
-        fail(res, 'v2_infer', 'POST', e, t0);
+        wantPredict = r.outputs.includes(mainOutput);
+        wantProba = r.outputs.includes('predict_proba');
       }
-    });
-  }
-
-  function handleV1Predict(req: IncomingMessage, res: ServerResponse, t0: number): void {
-    readBody(req, res, 'v1_predict', t0, (buf) => {
-      try {
-        const body = parseJson(buf) as Record<string, unknown>;
-        if (!body || typeof body !== 'object' || Array.isArray(body)) throw new InputError('request body must be {"instances": [[...]]}');
-        const inst = body.instances ?? body.inputs;
-        if (inst === undefined) throw new InputError('request body has no "instances"', 'Send {"instances": [[...], ...]}.');
-        const rows = parseInstances(inst, model);
-        let out: string;
-        if (model.task === 'classifier') {
-          out = `{"predictions":[${infer(rows, true, false).predict}]}`;
-        } else if (model.scalarOutput) {
-          out = `{"predictions":[${infer(rows, true, false).predict}]}`;
-        } else {
-          const w = model.nOutputs;
-          const parts: string[] = [];
-          for (let i = 0; i < rows.n; i++) {
-            atRow(i, () => model.predictValues(rowAt(rows, i, F), valueBuf));
-            parts.push(`[${Array.from(valueBuf.subarray(0, w), jsonNum).join(',')}]`);
-          }
-          metrics.rows += rows.n;
-          out = `{"predictions":[${parts.join(',')}]}`;
-        }
-        send(res, 'v1_predict', 'POST', 200, JSON_TYPE, out, t0);
-      } catch (e) {
-        fail(res, 'v1_predict', 'POST', e, t0);
+      const { predict, proba } = infer(r.rows, wantPredict, wantProba);
+      if (opts.onInfer) opts.onInfer(r.rows, predict, proba);
+      const n = r.rows.n;
+      let out = `{"model_name":${modelNameJson}`;
+      if (r.id !== undefined) out += `,"id":${JSON.stringify(r.id)}`;
+      out += ',"outputs":[';
+      let first = true;
+      if (wantPredict) {
+        const shape = model.task === 'classifier' || model.scalarOutput ? `[${n}]` : `[${n},${model.nOutputs}]`;
+        out += `{"name":"${mainOutput}","datatype":"${predictType}","shape":${shape},"data":[${predict}]}`;
+        first = false;
       }
-    });
+      if (wantProba) out += `${first ? '' : ','}{"name":"predict_proba","datatype":"FP64","shape":[${n},${K}],"data":[${proba}]}`;
+      out += ']}';
+      return send('v2_infer', 'POST', 200, JSON_TYPE, out, t0);
+    } catch (e) {
+      return fail('v2_infer', 'POST', e, t0);
+    }
   }
 
-  function fail(res: ServerResponse, route: string, method: string, e: unknown, t0: number): void {
-    if (e instanceof InputError || e instanceof RampError) sendError(res, route, method, 400, e.message, t0);
-    else sendError(res, route, method, 500, `internal error: ${(e as Error)?.message ?? String(e)}`, t0);
+  function handleV1Predict(req: RampRequest, t0: number): RampResponse {
+    const over = tooLarge(req, 'v1_predict', t0);
+    if (over) return over;
+    try {
+      const body = parseJson(req.body) as Record<string, unknown>;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new InputError('request body must be {"instances": [[...]]}');
+      const inst = body.instances ?? body.inputs;
+      if (inst === undefined) throw new InputError('request body has no "instances"', 'Send {"instances": [[...], ...]}.');
+      const rows = parseInstances(inst, model);
+      let out: string;
+      if (model.task === 'classifier') {
+        out = `{"predictions":[${infer(rows, true, false).predict}]}`;
+      } else if (model.scalarOutput) {
+        out = `{"predictions":[${infer(rows, true, false).predict}]}`;
+      } else {
+        const w = model.nOutputs;
+        const parts: string[] = [];
+        for (let i = 0; i < rows.n; i++) {
+          atRow(i, () => model.predictValues(rowAt(rows, i, F), valueBuf));
+          parts.push(`[${Array.from(valueBuf.subarray(0, w), jsonNum).join(',')}]`);
+        }
+        metrics.rows += rows.n;
+        out = `{"predictions":[${parts.join(',')}]}`;
+      }
+      return send('v1_predict', 'POST', 200, JSON_TYPE, out, t0);
+    } catch (e) {
+      return fail('v1_predict', 'POST', e, t0);
+    }
   }
 
-  function methodNotAllowed(res: ServerResponse, route: string, method: string, allow: string, t0: number): void {
-    sendError(res, route, method, 405, `method ${method} not allowed; use ${allow}`, t0, { Allow: allow });
+  function fail(route: string, method: string, e: unknown, t0: number): RampResponse {
+    if (e instanceof InputError || e instanceof RampError) return sendError(route, method, 400, e.message, t0);
+    return sendError(route, method, 500, `internal error: ${(e as Error)?.message ?? String(e)}`, t0);
   }
 
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+  function methodNotAllowed(route: string, method: string, allow: string, t0: number): RampResponse {
+    return sendError(route, method, 405, `method ${method} not allowed; use ${allow}`, t0, { allow });
+  }
+
+  const plain: RampHandler = async (req) => {
     const t0 = performance.now();
     metrics.inflight++;
-    res.once('close', () => { metrics.inflight--; });
-    const method = req.method ?? 'GET';
-    const url = req.url ?? '/';
+    const method = req.method || 'GET';
+    const url = req.url || '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     try {
-      route(req, res, method, path, t0);
+      return route(req, method, path, t0);
     } catch (e) {
-      fail(res, 'unknown', method, e, t0);
+      return fail('unknown', method, e, t0);
+    } finally {
+      metrics.inflight--;
     }
   };
-  const server = createServer(opts.faults ? opts.faults.listener(handle) : handle);
 
-  function getOnly(res: ServerResponse, route: string, method: string, t0: number, body: Buffer, type = JSON_TYPE): void {
-    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, route, method, 'GET', t0);
-    send(res, route, method, 200, type, body, t0);
+  function getOnly(route: string, method: string, t0: number, body: Uint8Array, type = JSON_TYPE): RampResponse {
+    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(route, method, 'GET', t0);
+    return send(route, method, 200, type, body, t0);
   }
 
-  function route(req: IncomingMessage, res: ServerResponse, method: string, path: string, t0: number): void {
+  function route(req: RampRequest, method: string, path: string, t0: number): RampResponse {
     // hot path first
     if (path.startsWith('/v2/models/')) {
       const rest = path.slice('/v2/models/'.length);
@@ -319,14 +292,14 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
       const vm = /^\/versions\/[^/]+/.exec(tail);
       if (vm) tail = tail.slice(vm[0].length);
       const routeName = tail === '/infer' ? 'v2_infer' : tail === '/ready' ? 'v2_model_ready' : tail === '' ? 'v2_model_metadata' : 'unknown';
-      if (routeName === 'unknown') return sendError(res, 'unknown', method, 404, `not found: ${path}`, t0);
-      if (mname !== name) return sendError(res, routeName, method, 404, `model "${mname}" not found; this server serves "${name}"`, t0);
+      if (routeName === 'unknown') return sendError('unknown', method, 404, `not found: ${path}`, t0);
+      if (mname !== name) return sendError(routeName, method, 404, `model "${mname}" not found; this server serves "${name}"`, t0);
       if (routeName === 'v2_infer') {
-        if (method !== 'POST') return methodNotAllowed(res, routeName, method, 'POST', t0);
-        return handleV2Infer(req, res, t0);
+        if (method !== 'POST') return methodNotAllowed(routeName, method, 'POST', t0);
+        return handleV2Infer(req, t0);
       }
-      if (routeName === 'v2_model_ready') return getOnly(res, routeName, method, t0, MODEL_READY);
-      return getOnly(res, routeName, method, t0, MODEL_META);
+      if (routeName === 'v2_model_ready') return getOnly(routeName, method, t0, MODEL_READY);
+      return getOnly(routeName, method, t0, MODEL_META);
     }
     if (path.startsWith('/v1/models/')) {
       const rest = path.slice('/v1/models/'.length);
@@ -334,70 +307,30 @@ export function createRampServer(model: Model, opts: ServeOptions): RampServer {
       const mname = decodeURIComponentSafe(colon < 0 ? rest : rest.slice(0, colon));
       const verb = colon < 0 ? '' : rest.slice(colon);
       const routeName = verb === ':predict' ? 'v1_predict' : verb === '' ? 'v1_model_ready' : 'unknown';
-      if (routeName === 'unknown') return sendError(res, 'unknown', method, 404, `not found: ${path}`, t0);
-      if (mname !== name) return sendError(res, routeName, method, 404, `model "${mname}" not found; this server serves "${name}"`, t0);
+      if (routeName === 'unknown') return sendError('unknown', method, 404, `not found: ${path}`, t0);
+      if (mname !== name) return sendError(routeName, method, 404, `model "${mname}" not found; this server serves "${name}"`, t0);
       if (routeName === 'v1_predict') {
-        if (method !== 'POST') return methodNotAllowed(res, routeName, method, 'POST', t0);
-        return handleV1Predict(req, res, t0);
+        if (method !== 'POST') return methodNotAllowed(routeName, method, 'POST', t0);
+        return handleV1Predict(req, t0);
       }
-      return getOnly(res, routeName, method, t0, MODEL_READY);
+      return getOnly(routeName, method, t0, MODEL_READY);
     }
     switch (path) {
-      case '/v2/health/live': return getOnly(res, 'v2_health_live', method, t0, LIVE);
-      case '/v2/health/ready': return getOnly(res, 'v2_health_ready', method, t0, READY);
-      case '/v2': case '/v2/': return getOnly(res, 'v2_metadata', method, t0, SERVER_META);
-      case '/v1/models': return getOnly(res, 'v1_models', method, t0, V1_MODELS);
+      case '/v2/health/live': return getOnly('v2_health_live', method, t0, LIVE);
+      case '/v2/health/ready': return getOnly('v2_health_ready', method, t0, READY);
+      case '/v2': case '/v2/': return getOnly('v2_metadata', method, t0, SERVER_META);
+      case '/v1/models': return getOnly('v1_models', method, t0, V1_MODELS);
       case '/metrics':
-        if (method !== 'GET') return methodNotAllowed(res, 'metrics', method, 'GET', t0);
+        if (method !== 'GET') return methodNotAllowed('metrics', method, 'GET', t0);
         // observe first so the scrape counts itself consistently
-        return send(res, 'metrics', method, 200, 'text/plain; version=0.0.4; charset=utf-8', metrics.render(name, model.estimator, model.sklearnVersion) + (opts.faults ? opts.faults.render() : FAULTS_OFF_METRICS), t0);
-      case '/': case '/index.html': return getOnly(res, 'page', method, t0, PAGE, 'text/html; charset=utf-8');
-      default: return sendError(res, 'unknown', method, 404, `not found: ${path}`, t0);
+        return send('metrics', method, 200, 'text/plain; version=0.0.4; charset=utf-8', metrics.render(name, model.estimator, model.sklearnVersion) + (opts.faults ? opts.faults.render() : FAULTS_OFF_METRICS), t0);
+      case '/': case '/index.html': return getOnly('page', method, t0, PAGE, 'text/html; charset=utf-8');
+      default: return sendError('unknown', method, 404, `not found: ${path}`, t0);
     }
   }
 
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 30_000;
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 27\r\n\r\n{"error":"malformed HTTP"}\n');
-    else socket.destroy();
-  });
-
-  return {
-    server,
-    metrics,
-    handle,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        const onErr = (e: NodeJS.ErrnoException): void => {
-          if (e.code === 'EADDRINUSE') reject(new RampError(`port ${opts.port} on ${opts.host} is already in use`, { code: 'port_in_use', hint: 'Pick another port with --port, or --port 0 to choose a free one.' }));
-          else if (e.code === 'EACCES') reject(new RampError(`no permission to listen on ${opts.host}:${opts.port}`, { code: 'port_denied', hint: 'Use a port above 1024.' }));
-          else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new RampError(`cannot listen on host ${opts.host}`, { code: 'bad_host', hint: 'Use 127.0.0.1 or 0.0.0.0.' }));
-          else reject(e);
-        };
-        server.once('error', onErr);
-        server.listen(opts.port, opts.host, () => {
-          server.off('error', onErr);
-          const a = server.address();
-          resolve({ host: opts.host, port: typeof a === 'object' && a ? a.port : opts.port });
-        });
-      }),
-    drain: (timeoutMs = 10_000) =>
-      new Promise<void>((resolve) => {
-        draining = true;
-        const timer = setInterval(() => server.closeIdleConnections(), 25);
-        const hard = setTimeout(() => { server.closeAllConnections(); }, timeoutMs);
-        server.close(() => {
-          clearInterval(timer);
-          clearTimeout(hard);
-          resolve();
-        });
-        server.closeIdleConnections();
-      }),
-  };
+  return { metrics, handle: opts.faults ? opts.faults.wrap(plain) : plain };
 }
-
 function decodeURIComponentSafe(s: string): string {
   try {
     return decodeURIComponent(s);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadPickleFile } from '../../../labs/ramp/src/load.ts';
+import { nodeFs } from '../../../labs/ramp/src/node-host.ts';
 import { buildModel, predictRows } from '../../../labs/ramp/src/estimators/index.ts';
 import { parseCsv, parseInputText, parseV2, rowsOf } from '../../../labs/ramp/src/input.ts';
 import { MODELS } from './helpers.ts';
 
-const model = (file: string) => buildModel(loadPickleFile(join(MODELS, file), 'load').result.value);
+const model = (file: string) => buildModel(loadPickleFile(nodeFs, join(MODELS, file), 'load').result.value);
 const pipe = model('pipe_std_logreg.p4.pkl');
 const forest = model('rfc.p4.pkl');
 const header = 'sepal_length,sepal_width,petal_length,petal_width';

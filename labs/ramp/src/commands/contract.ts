@@ -42,51 +42,51 @@ function ruleLine(r: RuleResult): string {
 
 async function cmdTest(a: CommandArgs, o: Out): Promise<number> {
   const [file, data] = args(a, 2, 'test CONTRACT DATA');
-  const contract = loadContract(file!);
+  const contract = loadContract(o.fs, file!);
   const asOfFlag = a.flags.get('--as-of') as string | undefined;
   const asOf = asOfFlag ? Date.parse(`${checkDate(asOfFlag, '--as-of')}T23:59:59Z`) : undefined;
   const maxFlag = a.flags.get('--max-bytes') as string | undefined;
   const maxRecord = maxFlag && /^\d+$/.test(maxFlag) ? Number(maxFlag) : undefined;
-  const report = await testData(contract, data!, { asOf, maxRecord });
+  const report = await testData({ fs: o.fs, stdin: o.io.stdin }, contract, data!, { asOf, maxRecord });
   const failed = report.rules.filter((r) => r.failed > 0);
   if (o.json) {
-    printJson({ contract: contract.id, version: contract.version, data, ok: failed.length === 0, rows: report.rows, rules: report.rules.map((r) => ({ rule: r.rule, column: r.column, expects: r.expects, passed: r.failed === 0, failed: r.failed, examples: r.examples })), skipped: report.skipped });
+    printJson(o, { contract: contract.id, version: contract.version, data, ok: failed.length === 0, rows: report.rows, rules: report.rules.map((r) => ({ rule: r.rule, column: r.column, expects: r.expects, passed: r.failed === 0, failed: r.failed, examples: r.examples })), skipped: report.skipped });
   } else {
     const head = `${data} against ${contract.id} ${contract.version}: ${plural(report.rows, 'row')}, ${plural(report.rules.length, 'rule')}`;
-    if (failed.length === 0) print(`${green(o, '✓')} ${head}, all met`);
+    if (failed.length === 0) print(o, `${green(o, '✓')} ${head}, all met`);
     else {
-      print(`${red(o, `✗ ${failed.length} of ${plural(report.rules.length, 'rule')} failed:`)} ${data} against ${contract.id} ${contract.version} (${plural(report.rows, 'row')})`);
-      for (const r of failed) print(ruleLine(r));
+      print(o, `${red(o, `✗ ${failed.length} of ${plural(report.rules.length, 'rule')} failed:`)} ${data} against ${contract.id} ${contract.version} (${plural(report.rows, 'row')})`);
+      for (const r of failed) print(o, ruleLine(r));
     }
-    for (const s of report.skipped) print(dim(o, `  skipped: ${s}`));
+    for (const s of report.skipped) print(o, dim(o, `  skipped: ${s}`));
   }
   return failed.length ? EXIT_NOT_MET : EXIT.OK;
 }
 
 function cmdLint(a: CommandArgs, o: Out): number {
   const [file] = args(a, 1, 'lint CONTRACT');
-  const { contract, issues } = lintContract(readYamlFile(file!));
-  if (o.json) printJson({ contract: file, ok: issues.length === 0, issues });
-  else if (contract) print(`${green(o, '✓')} ${file} is a valid contract: ${contract.id} ${contract.version}, table ${contract.table}, ${plural(contract.columns.length, 'column')}`);
+  const { contract, issues } = lintContract(readYamlFile(o.fs, file!));
+  if (o.json) printJson(o, { contract: file, ok: issues.length === 0, issues });
+  else if (contract) print(o, `${green(o, '✓')} ${file} is a valid contract: ${contract.id} ${contract.version}, table ${contract.table}, ${plural(contract.columns.length, 'column')}`);
   else {
-    print(`${red(o, `✗ ${plural(issues.length, 'problem')}`)} in ${file}`);
-    for (const i of issues) print(`  ${bold(o, i.field)}  ${i.message}\n    ${yellow(o, 'fix:')} ${i.fix}`);
+    print(o, `${red(o, `✗ ${plural(issues.length, 'problem')}`)} in ${file}`);
+    for (const i of issues) print(o, `  ${bold(o, i.field)}  ${i.message}\n    ${yellow(o, 'fix:')} ${i.fix}`);
   }
   return issues.length ? EXIT_NOT_MET : EXIT.OK;
 }
 
 function cmdDiff(a: CommandArgs, o: Out): number {
   const [oldFile, newFile] = args(a, 2, 'diff OLD NEW');
-  const before = loadContract(oldFile!), after = loadContract(newFile!);
+  const before = loadContract(o.fs, oldFile!), after = loadContract(o.fs, newFile!);
   const d = diffContracts(before, after);
-  if (o.json) printJson({ from: before.version, to: after.version, ...d });
+  if (o.json) printJson(o, { from: before.version, to: after.version, ...d });
   else {
     const nb = d.changes.filter((c) => c.breaking).length;
-    print(`${bold(o, before.id)} ${before.version} → ${after.version}: ${plural(d.changes.length, 'change')}, ${nb} breaking`);
-    for (const c of d.changes) print(`  ${c.breaking ? red(o, 'breaking') : dim(o, 'ok      ')}  ${c.column ? `${c.column}: ` : ''}${c.what}`);
-    if (d.versionProblem) print(`${red(o, '✗')} ${d.versionProblem}${d.suggested ? `; use ${d.suggested}` : ''}`);
-    else if (d.breaking) print(`${yellow(o, '!')} announced by major version ${after.version}: ship it as expand, migrate, contract, and tell every consumer`);
-    else print(`${green(o, '✓')} ${d.changes.length ? 'no breaking change' : 'no change'}`);
+    print(o, `${bold(o, before.id)} ${before.version} → ${after.version}: ${plural(d.changes.length, 'change')}, ${nb} breaking`);
+    for (const c of d.changes) print(o, `  ${c.breaking ? red(o, 'breaking') : dim(o, 'ok      ')}  ${c.column ? `${c.column}: ` : ''}${c.what}`);
+    if (d.versionProblem) print(o, `${red(o, '✗')} ${d.versionProblem}${d.suggested ? `; use ${d.suggested}` : ''}`);
+    else if (d.breaking) print(o, `${yellow(o, '!')} announced by major version ${after.version}: ship it as expand, migrate, contract, and tell every consumer`);
+    else print(o, `${green(o, '✓')} ${d.changes.length ? 'no breaking change' : 'no change'}`);
   }
   return d.versionProblem ? EXIT_NOT_MET : EXIT.OK;
 }

@@ -10,9 +10,9 @@ import type { Args } from './validate.ts';
 
 const str = (a: Args, f: string): string | undefined => a.flags.get(f) as string | undefined;
 
-function settingsOf(a: Args): DriftSettings {
+function settingsOf(a: Args, o: Out): DriftSettings {
   const file = str(a, '--config');
-  const cfg: DriftSettings = file ? { ...(loadConfig(file).drift ?? {}) } : {};
+  const cfg: DriftSettings = file ? { ...(loadConfig(o.fs, file).drift ?? {}) } : {};
   const s = str(a, '--share');
   if (s !== undefined) {
     const n = Number(s);
@@ -37,17 +37,17 @@ function idLike(s: ColumnSample): boolean {
   return !s.numeric && !!s.categories && s.categories.size > 50 && s.categories.size > 0.5 * (s.rows - s.missing);
 }
 
-export function runDrift(a: Args) {
+export function runDrift(a: Args, o: Out) {
   const reference = str(a, '--reference');
   const current = str(a, '--current');
   if (!reference) throw new UsageError('missing --reference FILE', 'The training data (CSV), or a window of traffic you trust.');
   if (!current) throw new UsageError('missing --current FILE', 'Recent data (CSV), e.g. a prediction log written by ramp serve --log-predictions.');
   if (a.pos.length) throw new UsageError(`unexpected argument ${a.pos[0]}`);
-  const cfg = settingsOf(a);
+  const cfg = settingsOf(a, o);
   const modelFile = str(a, '--model');
-  const model = modelFile ? loadReleaseModel(modelFile) : null;
-  const ref = collect(reference, columnsFor(cfg, model, null), model);
-  const cur = collect(current, columnsFor(cfg, model, ref.header), model);
+  const model = modelFile ? loadReleaseModel(o.fs, modelFile) : null;
+  const ref = collect(o.fs, reference, columnsFor(cfg, model, null), model);
+  const cur = collect(o.fs, current, columnsFor(cfg, model, ref.header), model);
   const columns: ColumnDrift[] = [];
   const skipped: Array<{ column: string; reason: string }> = [];
   for (const [name, c] of cur.columns) {
@@ -71,9 +71,9 @@ export function runDrift(a: Args) {
 }
 
 export function cmdDrift(a: Args, o: Out): number {
-  const r = runDrift(a);
-  if (o.json) printJson(r);
-  else if (a.flags.has('--markdown')) print(markdown(r));
+  const r = runDrift(a, o);
+  if (o.json) printJson(o, r);
+  else if (a.flags.has('--markdown')) print(o, markdown(r));
   else human(r, o);
   return r.drift ? EXIT.BAR_NOT_MET : EXIT.OK;
 }
@@ -93,13 +93,13 @@ function notes(c: ColumnDrift): string {
 }
 
 function human(r: ReturnType<typeof runDrift>, o: Out): void {
-  print(`${bold(o, 'ramp drift')} ${r.current.file} (${r.current.rows} rows) vs reference ${r.reference.file} (${r.reference.rows} rows)${r.model ? `, predictions of ${r.model}` : ''}`);
-  print(table(rowsOf(r), o, (_ri, ci, s) => (ci === 6 ? (s.startsWith('DRIFT') ? red(o, s) : s) : s)));
-  for (const s of r.skipped) print(dim(o, `skipped ${s.column}: ${s.reason}`));
+  print(o, `${bold(o, 'ramp drift')} ${r.current.file} (${r.current.rows} rows) vs reference ${r.reference.file} (${r.reference.rows} rows)${r.model ? `, predictions of ${r.model}` : ''}`);
+  print(o, table(rowsOf(r), o, (_ri, ci, s) => (ci === 6 ? (s.startsWith('DRIFT') ? red(o, s) : s) : s)));
+  for (const s of r.skipped) print(o, dim(o, `skipped ${s.column}: ${s.reason}`));
   const line = `${r.drifted_columns.length} of ${r.columns.length} columns drifted (share ${fmt(r.share)}, dataset drift at ≥ ${r.share_threshold})`;
-  if (!r.drift) print(`${green(o, '✓ no drift')}: ${line}`);
-  else print(`${red(o, '✗ drift')}: ${line}${r.drifted_columns.length ? ` — ${r.drifted_columns.join(', ')}` : ''}${r.prediction?.drift ? '; the predictions drifted' : ''} (exit 6)`);
-  if (!r.drift && r.drifted_columns.length) print(yellow(o, `! drifted columns: ${r.drifted_columns.join(', ')}`));
+  if (!r.drift) print(o, `${green(o, '✓ no drift')}: ${line}`);
+  else print(o, `${red(o, '✗ drift')}: ${line}${r.drifted_columns.length ? ` — ${r.drifted_columns.join(', ')}` : ''}${r.prediction?.drift ? '; the predictions drifted' : ''} (exit 6)`);
+  if (!r.drift && r.drifted_columns.length) print(o, yellow(o, `! drifted columns: ${r.drifted_columns.join(', ')}`));
 }
 
 function markdown(r: ReturnType<typeof runDrift>): string {

@@ -1,7 +1,7 @@
 // `ramp init pipeline [dir] --name NAME`: a pipeline project that passes the conventions.
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
 import { EXIT, RampError, UsageError } from '../errors.ts';
+import { exists, isDirectory } from '../files.ts';
+import { dirname, join, relative, resolve } from '../path.ts';
 import { loadConventions } from '../pipeline/conventions.ts';
 import { fillTemplate, loadTemplates } from '../templates.ts';
 import { green, print, printJson, type CommandArgs, type Out } from './output.ts';
@@ -16,8 +16,8 @@ export async function cmdInitPipeline(a: CommandArgs, o: Out): Promise<number> {
     throw new UsageError(`--name "${name}" does not follow the naming convention`, `Name it ${c.name.shape}, e.g. ${c.name.example}${c.name.domains ? `; domains: ${c.name.domains.join(', ')}` : ''}. \`ramp pipeline rules\` lists every rule.`);
   }
   const entity = m.groups?.entity ?? 'output';
-  const dir = resolve(a.pos[0] ?? name);
-  if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {
+  const dir = resolve(o.io.cwd, a.pos[0] ?? name);
+  if (exists(o.fs, dir) && (!isDirectory(o.fs, dir) || o.fs.readdir(dir).length > 0)) {
     throw new RampError(`${dir} is not an empty folder; refusing to overwrite it`, { code: 'dir_not_empty', hint: `Choose a new folder, e.g. \`ramp init pipeline ${name} --name ${name}\`.` });
   }
   const vars: Record<string, string> = {
@@ -41,15 +41,15 @@ export async function cmdInitPipeline(a: CommandArgs, o: Out): Promise<number> {
   for (const [rel, text] of Object.entries(loadTemplates().pipeline ?? {})) {
     const to = fillTemplate(rel === 'contract.yaml' ? vars.contract! : rel, vars);
     const dest = join(dir, to);
-    mkdirSync(dirname(dest), { recursive: true });
-    writeFileSync(dest, fillTemplate(text, vars));
+    o.fs.mkdir(dirname(dest), { recursive: true });
+    o.fs.writeFile(dest, fillTemplate(text, vars));
     written.push(to);
   }
-  if (o.json) printJson({ template: 'pipeline', dir, name, files: written });
+  if (o.json) printJson(o, { template: 'pipeline', dir, name, files: written });
   else {
-    print(`${green(o, 'Created')} ${relative(process.cwd(), dir) || '.'} (pipeline ${name}):`);
-    for (const f of written.sort()) print(`  ${f}`);
-    print(`Next: cd ${relative(process.cwd(), dir) || '.'} && ramp pipeline check && ramp pipeline run --date 2026-03-01`);
+    print(o, `${green(o, 'Created')} ${relative(o.io.cwd, dir) || '.'} (pipeline ${name}):`);
+    for (const f of written.sort()) print(o, `  ${f}`);
+    print(o, `Next: cd ${relative(o.io.cwd, dir) || '.'} && ramp pipeline check && ramp pipeline run --date 2026-03-01`);
   }
   return EXIT.OK;
 }

@@ -1,28 +1,17 @@
 // `ramp init service-client [dir] --model URL|FILE [--name NAME]`: the app developer's client,
 // typed from the model's V2 metadata (client-codegen.ts), with its contract and offline tests.
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
 import { RampError, UsageError, EXIT } from '../errors.ts';
+import { exists, isDirectory } from '../files.ts';
+import { basename, dirname, join, relative, resolve } from '../path.ts';
 import { clientModule, typesTest } from '../client-codegen.ts';
 import { fillTemplate, loadTemplates } from '../templates.ts';
 import { contractOf, pretty } from './model-contract.ts';
+import { print, printJson, type CommandArgs as Args, type Out } from './output.ts';
 
-interface Args {
-  pos: string[];
-  flags: Map<string, string | true>;
-}
-
-interface Out {
-  json: boolean;
-  color: boolean;
-}
-
-const print = (s: string): void => void process.stdout.write(`${s}\n`);
-
-function targetDir(a: Args): string {
+function targetDir(a: Args, o: Out): string {
   if (a.pos.length > 2) throw new UsageError(`unexpected argument ${a.pos[2]}`);
-  const dir = resolve(a.pos[1] ?? 'service-client');
-  if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {
+  const dir = resolve(o.io.cwd, a.pos[1] ?? 'service-client');
+  if (exists(o.fs, dir) && (!isDirectory(o.fs, dir) || o.fs.readdir(dir).length > 0)) {
     throw new RampError(`${dir} is not an empty directory; refusing to overwrite it`, { code: 'dir_not_empty', hint: 'Choose a new directory name, e.g. `ramp init service-client churn-client --model churn.joblib`.' });
   }
   return dir;
@@ -31,11 +20,11 @@ function targetDir(a: Args): string {
 export async function cmdInitServiceClient(a: Args, o: Out): Promise<number> {
   const source = a.flags.get('--model');
   if (typeof source !== 'string') throw new UsageError('ramp init service-client needs --model URL|FILE', 'The client is typed from the model: `ramp init service-client churn-client --model churn.joblib` (or --model http://127.0.0.1:8080).');
-  const dir = targetDir(a);
+  const dir = targetDir(a, o);
   const isUrl = /^https?:\/\//i.test(source);
   const name = typeof a.flags.get('--name') === 'string' ? (a.flags.get('--name') as string) : undefined;
-  const contract = await contractOf(source, name, a);
-  const modelFile = isUrl ? '' : relative(dir, resolve(source)) || basename(source);
+  const contract = await contractOf(o, source, name, a);
+  const modelFile = isUrl ? '' : relative(dir, resolve(o.io.cwd, source)) || basename(source);
   const vars: Record<string, string> = {
     name: contract.name,
     model_url: isUrl ? new URL(source).origin : 'http://127.0.0.1:8080',
@@ -48,15 +37,15 @@ export async function cmdInitServiceClient(a: Args, o: Out): Promise<number> {
   files['test/types.ts'] = typesTest(contract);
   files['model.contract.json'] = `${pretty(contract)}\n`;
   for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true });
-    writeFileSync(join(dir, rel), text);
+    o.fs.mkdir(dirname(join(dir, rel)), { recursive: true });
+    o.fs.writeFile(join(dir, rel), text);
   }
   const written = Object.keys(files).sort();
-  if (o.json) process.stdout.write(`${JSON.stringify({ template: 'service-client', dir, model: contract.name, files: written }, null, 2)}\n`);
+  if (o.json) printJson(o, { template: 'service-client', dir, model: contract.name, files: written });
   else {
-    print(`Created ${dir} from template service-client, typed from ${contract.name} (${contract.inputs.length} input columns${contract.classes ? `, classes ${contract.classes.join(', ')}` : ''}):`);
-    for (const f of written) print(`  ${f}`);
-    print(`Next: cd ${a.pos[1] ?? 'service-client'} && npm install && npm test; then read README.md.`);
+    print(o, `Created ${dir} from template service-client, typed from ${contract.name} (${contract.inputs.length} input columns${contract.classes ? `, classes ${contract.classes.join(', ')}` : ''}):`);
+    for (const f of written) print(o, `  ${f}`);
+    print(o, `Next: cd ${a.pos[1] ?? 'service-client'} && npm install && npm test; then read README.md.`);
   }
   return EXIT.OK;
 }

@@ -1,14 +1,12 @@
 // `ramp contract export MODEL|URL` and `ramp contract check --expect FILE --against URL|MODEL`:
 // the app developer's contract test (model-contract.ts holds the rules). Kept apart from cli.ts.
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { EXIT, MalformedPickleError, RampError, UsageError } from '../errors.ts';
-import { buildModel, predictRows, type Model } from '../estimators/index.ts';
-import { pickModel } from '../estimators/structure.ts';
-import { readFileLimited, loadPickleBytes } from '../load.ts';
+import { predictRows, type Model } from '../estimators/index.ts';
+import { errCode, readText } from '../files.ts';
 import { contractFromMetadata, diffContracts, parseContract, type Change, type ModelContract } from '../model-contract.ts';
 import { modelMetadata } from '../serve.ts';
-import { DEFAULT_LIMITS } from '../unpickler.ts';
+import { defaultName, loadModel } from './model-load.ts';
+import { paint, print, printJson, type CommandArgs as Args, type Out } from './output.ts';
 
 export const MODEL_CONTRACT_HELP = `Usage: ramp contract export <model|URL> [--name NAME] [--key KEY] > model.contract.json
        ramp contract check --expect model.contract.json --against <URL|model> [--json]
@@ -29,26 +27,8 @@ categories, a new version or estimator.
 
 Exit codes: 0 compatible · 1 cannot read the model or reach the URL · 2 usage · 4 not a contract file · 6 breaking changes (the bar is not met)`;
 
-interface Args {
-  pos: string[];
-  flags: Map<string, string | true>;
-}
-
-interface Out {
-  json: boolean;
-  color: boolean;
-}
-
-const paint = (o: Out, code: string, s: string): string => (o.color ? `\x1b[${code}m${s}\x1b[0m` : s);
-const print = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 const flag = (a: Args, f: string): string | undefined => (typeof a.flags.get(f) === 'string' ? (a.flags.get(f) as string) : undefined);
-
-/** The same default name `ramp serve` gives a file. */
-function defaultName(file: string): string {
-  const b = basename(file).replace(/\.(pkl|pickle|joblib|gz|zlib|z|p\d)$/gi, '').replace(/\.(pkl|pickle|joblib|gz|zlib|z|p\d)$/gi, '');
-  return b.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
-}
 
 /** Whether each column takes a missing value: predict a plain row with that one cell missing. */
 function probeNullable(model: Model): boolean[] {
@@ -65,11 +45,10 @@ function probeNullable(model: Model): boolean[] {
   });
 }
 
-function contractFromFile(file: string, name: string, a: Args): ModelContract {
+function contractFromFile(o: Out, file: string, name: string, a: Args): ModelContract {
   const mb = flag(a, '--max-bytes');
   const limits = mb ? { maxInputBytes: Number(mb), maxDecompressedBytes: Number(mb) } : {};
-  const buf = readFileLimited(file, { ...DEFAULT_LIMITS, ...limits });
-  const model = buildModel(pickModel(loadPickleBytes(buf, 'load', limits).result.value, flag(a, '--key')));
+  const { model } = loadModel(o.fs, file, limits, flag(a, '--key'));
   return contractFromMetadata(modelMetadata(model, name), probeNullable(model));
 }
 
@@ -112,16 +91,17 @@ async function contractFromUrl(url: string, name: string | undefined): Promise<M
   }
 }
 
-export async function contractOf(src: string, name: string | undefined, a: Args): Promise<ModelContract> {
-  return isUrl(src) ? contractFromUrl(src, name) : contractFromFile(src, name ?? defaultName(src), a);
+/** The contract of a model file (named as `ramp serve` would name it) or of a served model. */
+export async function contractOf(o: Out, src: string, name: string | undefined, a: Args): Promise<ModelContract> {
+  return isUrl(src) ? contractFromUrl(src, name) : contractFromFile(o, src, name ?? defaultName(src), a);
 }
 
-function readContractFile(file: string): ModelContract {
+function readContractFile(o: Out, file: string): ModelContract {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readText(o.fs, file);
   } catch (e) {
-    throw new RampError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code: 'not_found', hint: 'Write one with `ramp contract export MODEL > model.contract.json`.' });
+    throw new RampError(`cannot read ${file}: ${errCode(e)}`, { code: 'not_found', hint: 'Write one with `ramp contract export MODEL > model.contract.json`.' });
   }
   try {
     return parseContract(JSON.parse(text));
@@ -137,9 +117,9 @@ export function pretty(v: unknown): string {
 
 function printChanges(o: Out, title: string, changes: Change[], colour: string): void {
   if (!changes.length) return;
-  print(paint(o, '1', title));
+  print(o, paint(o, '1', title));
   const w = Math.max(...changes.map((c) => c.kind.length));
-  for (const c of changes) print(`  ${paint(o, colour, c.kind.padEnd(w))}  ${c.message}`);
+  for (const c of changes) print(o, `  ${paint(o, colour, c.kind.padEnd(w))}  ${c.message}`);
 }
 
 async function check(a: Args, o: Out): Promise<number> {
@@ -147,18 +127,18 @@ async function check(a: Args, o: Out): Promise<number> {
   const against = flag(a, '--against');
   if (!expectFile || !against) throw new UsageError('contract check needs --expect FILE and --against URL|MODEL', 'Example: ramp contract check --expect model.contract.json --against http://127.0.0.1:8080');
   if (a.pos.length > 1) throw new UsageError(`unexpected argument ${a.pos[1]}`);
-  const exp = readContractFile(expectFile);
-  const act = await contractOf(against, flag(a, '--name') ?? exp.name, a);
+  const exp = readContractFile(o, expectFile);
+  const act = await contractOf(o, against, flag(a, '--name') ?? exp.name, a);
   const d = diffContracts(exp, act);
   const ok = d.breaking.length === 0;
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ compatible: ok, expect: { file: expectFile, name: exp.name, version: exp.version }, against: { source: against, name: act.name, version: act.version }, breaking: d.breaking, changes: d.compatible }, null, 2)}\n`);
+    printJson(o, { compatible: ok, expect: { file: expectFile, name: exp.name, version: exp.version }, against: { source: against, name: act.name, version: act.version }, breaking: d.breaking, changes: d.compatible });
   } else {
     const n = d.breaking.length;
-    print(ok ? `${paint(o, '32', '✓ compatible')}  ${against} still serves what ${expectFile} expects` : `${paint(o, '31', `✗ ${n} breaking change${n > 1 ? 's' : ''}`)}  ${against} no longer serves what ${expectFile} expects`);
+    print(o, ok ? `${paint(o, '32', '✓ compatible')}  ${against} still serves what ${expectFile} expects` : `${paint(o, '31', `✗ ${n} breaking change${n > 1 ? 's' : ''}`)}  ${against} no longer serves what ${expectFile} expects`);
     printChanges(o, 'Breaking:', d.breaking, '31');
     printChanges(o, 'Compatible:', d.compatible, '2');
-    if (!ok) print(paint(o, '2', 'hint: update the client for the new model (regenerate it and re-export the contract), or keep serving the old version.'));
+    if (!ok) print(o, paint(o, '2', 'hint: update the client for the new model (regenerate it and re-export the contract), or keep serving the old version.'));
   }
   return ok ? EXIT.OK : EXIT.BAR_NOT_MET;
 }
@@ -169,7 +149,7 @@ export async function cmdModelContract(a: Args, o: Out): Promise<number> {
     const src = a.pos[1];
     if (!src) throw new UsageError('missing model file or URL', 'Example: ramp contract export churn.joblib > model.contract.json');
     if (a.pos.length > 2) throw new UsageError(`unexpected argument ${a.pos[2]}`);
-    process.stdout.write(`${pretty(await contractOf(src, flag(a, '--name'), a))}\n`);
+    print(o, `${pretty(await contractOf(o, src, flag(a, '--name'), a))}\n`);
     return EXIT.OK;
   }
   if (sub === 'check') return check({ pos: a.pos, flags: a.flags }, o);

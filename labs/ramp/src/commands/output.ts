@@ -1,8 +1,14 @@
 // Output helpers for ramp's commands that live apart from cli.ts (validate, drift, pipeline,
 // contract): colour only when asked, tables for a terminal and Markdown for a merge request comment.
+import type { RampFs, RampIO } from '../host.ts';
+
+/** One run's output options and host: every command writes through `io`, reads through `fs`. */
 export interface Out {
   json: boolean;
   color: boolean;
+  io: RampIO;
+  /** io.fs with relative paths taken from io.cwd. */
+  fs: RampFs;
 }
 
 export function paint(o: Out, code: string, s: string): string {
@@ -14,11 +20,11 @@ export const green = (o: Out, s: string): string => paint(o, '32', s);
 export const yellow = (o: Out, s: string): string => paint(o, '33', s);
 export const dim = (o: Out, s: string): string => paint(o, '2', s);
 
-export function print(s: string): void {
-  process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+export function print(o: Out, s: string): void {
+  o.io.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 }
-export function printJson(v: unknown): void {
-  process.stdout.write(`${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : typeof x === 'number' && !Number.isFinite(x) ? null : x), 2)}\n`);
+export function printJson(o: Out, v: unknown): void {
+  o.io.stdout.write(`${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : typeof x === 'number' && !Number.isFinite(x) ? null : x), 2)}\n`);
 }
 
 /** Columns padded to their widest cell (measured before colour is added). */
@@ -65,4 +71,10 @@ export function pairs(rows: Array<[string, string]>, o: Out, indent = '  '): str
 export interface CommandArgs {
   pos: string[];
   flags: Map<string, string | true>;
+}
+
+/** Key and value lines (`ramp inspect`); a multi-line value continues under the value column. */
+export function summary(rows: Array<[string, string]>, o: Out): string {
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${bold(o, k.padEnd(w))}  ${v.split('\n').join(`\n${' '.repeat(w + 2)}`)}`).join('\n');
 }

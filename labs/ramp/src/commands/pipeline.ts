@@ -1,6 +1,6 @@
 // `ramp pipeline check|run|rules` and `ramp init pipeline`: the data engineer's pipeline commands.
-import { resolve } from 'node:path';
 import { EXIT, UsageError } from '../errors.ts';
+import { resolve } from '../path.ts';
 import { EXIT_NOT_MET } from '../data-files.ts';
 import { checkProject, describeRules } from '../pipeline/check.ts';
 import { loadConventions, type Conventions } from '../pipeline/conventions.ts';
@@ -25,46 +25,46 @@ A run checks each partition against the output's data contract before publishing
 
 Exit codes: 0 ok · 1 error (missing input) · 2 usage · 3 a path leaves the project folder · 4 malformed YAML/CSV or over a limit · 6 conventions not met, or a partition fails its contract (not published)`;
 
-function conventionsOf(a: CommandArgs): { conventions: Conventions; source: string } {
-  return loadConventions(a.flags.get('--conventions') as string | undefined);
+function conventionsOf(a: CommandArgs, o: Out): { conventions: Conventions; source: string } {
+  return loadConventions(o.fs, a.flags.get('--conventions') as string | undefined);
 }
 
-function projectDir(a: CommandArgs, max = 1): string {
+function projectDir(a: CommandArgs, o: Out, max = 1): string {
   if (a.pos.length > max) throw new UsageError(`unexpected argument ${a.pos[max]}`, 'Run `ramp pipeline --help`.');
-  return resolve(a.pos[0] ?? '.');
+  return resolve(o.io.cwd, a.pos[0] ?? '.');
 }
 
 function cmdCheck(a: CommandArgs, o: Out): number {
-  const dir = projectDir(a);
-  const { conventions, source } = conventionsOf(a);
-  const project = readProject(dir);
+  const dir = projectDir(a, o);
+  const { conventions, source } = conventionsOf(a, o);
+  const project = readProject(o.fs, dir);
   const violations = checkProject(project, conventions);
   const name = typeof project.raw.name === 'string' ? project.raw.name : '(no name)';
   if (o.json) {
-    printJson({ pipeline: name, conventions: source, ok: violations.length === 0, violations });
+    printJson(o, { pipeline: name, conventions: source, ok: violations.length === 0, violations });
   } else if (violations.length === 0) {
-    print(`${green(o, '✓')} ${name} meets the conventions`);
-    print(dim(o, `  rules: ${source}`));
+    print(o, `${green(o, '✓')} ${name} meets the conventions`);
+    print(o, dim(o, `  rules: ${source}`));
   } else {
-    print(`${red(o, `✗ ${plural(violations.length, 'convention')} not met`)} by ${name}`);
+    print(o, `${red(o, `✗ ${plural(violations.length, 'convention')} not met`)} by ${name}`);
     for (const v of violations) {
-      print(`  ${bold(o, `${v.file} › ${v.field}`)}  ${dim(o, `[${v.rule}]`)}`);
-      print(`    ${v.message}`);
-      print(`    ${yellow(o, 'fix:')} ${v.fix}`);
+      print(o, `  ${bold(o, `${v.file} › ${v.field}`)}  ${dim(o, `[${v.rule}]`)}`);
+      print(o, `    ${v.message}`);
+      print(o, `    ${yellow(o, 'fix:')} ${v.fix}`);
     }
-    print(dim(o, `  rules: ${source}; see them with \`ramp pipeline rules\``));
+    print(o, dim(o, `  rules: ${source}; see them with \`ramp pipeline rules\``));
   }
   return violations.length ? EXIT_NOT_MET : EXIT.OK;
 }
 
 function cmdRules(a: CommandArgs, o: Out): number {
   if (a.pos.length) throw new UsageError(`unexpected argument ${a.pos[0]}`, 'Run `ramp pipeline --help`.');
-  const { conventions, source } = conventionsOf(a);
+  const { conventions, source } = conventionsOf(a, o);
   const rules = describeRules(conventions);
-  if (o.json) printJson({ conventions: source, rules: Object.fromEntries(rules), raw: conventions });
+  if (o.json) printJson(o, { conventions: source, rules: Object.fromEntries(rules), raw: conventions });
   else {
-    print(`Conventions (${source}):`);
-    print(pairs(rules, o));
+    print(o, `Conventions (${source}):`);
+    print(o, pairs(rules, o));
   }
   return EXIT.OK;
 }
@@ -79,7 +79,7 @@ function dateLine(r: DateResult, o: Out): string[] {
 }
 
 async function cmdRun(a: CommandArgs, o: Out): Promise<number> {
-  const dir = projectDir(a);
+  const dir = projectDir(a, o);
   const date = a.flags.get('--date') as string | undefined;
   const from = a.flags.get('--from') as string | undefined;
   const to = a.flags.get('--to') as string | undefined;
@@ -87,16 +87,16 @@ async function cmdRun(a: CommandArgs, o: Out): Promise<number> {
   if (!date && !(from && to)) throw new UsageError(from || to ? 'a range needs both --from and --to' : 'missing --date (or --from and --to)', 'A run processes the date you give it; it never reads the clock. e.g. --date 2026-03-02');
   const [start, end] = date ? [checkDate(date, '--date'), date] : [checkDate(from!, '--from'), checkDate(to!, '--to')];
   if (end < start) throw new UsageError(`--to ${end} is before --from ${start}`);
-  const project = readProject(dir);
+  const project = readProject(o.fs, dir);
   const results = await runRange(project, start, end, {
     onStart: (dates, skipped) => {
       if (o.json || dates.length === 1) return;
-      print(`Backfilling ${start} → ${end}: ${plural(dates.length, 'date')}, in order`);
-      if (skipped.length) print(dim(o, `  resuming: ${skipped.length} of ${dates.length} done by an earlier run of this range (${skipped[0]}…${skipped[skipped.length - 1]})`));
+      print(o, `Backfilling ${start} → ${end}: ${plural(dates.length, 'date')}, in order`);
+      if (skipped.length) print(o, dim(o, `  resuming: ${skipped.length} of ${dates.length} done by an earlier run of this range (${skipped[0]}…${skipped[skipped.length - 1]})`));
     },
-    onDate: (r) => { if (!o.json) for (const l of dateLine(r, o)) print(l); },
-  });
-  if (o.json) printJson({ from: start, to: end, dates: results });
+    onDate: (r) => { if (!o.json) for (const l of dateLine(r, o)) print(o, l); },
+  }, o.io.importModule);
+  if (o.json) printJson(o, { from: start, to: end, dates: results });
   return EXIT.OK;
 }
 

@@ -1,14 +1,14 @@
 // `ramp serve --traffic traffic.yaml [--log-predictions DIR]`: the versions of one model behind
 // one name, with weights, sticky routing, a shadow, and traffic.yaml watched for edits.
-import { statSync, unwatchFile, watchFile } from 'node:fs';
-import { basename } from 'node:path';
 import { RampError } from '../errors.ts';
+import { basename } from '../path.ts';
 import { loadReleaseModel } from '../release/load-model.ts';
 import { readTraffic, type TrafficConfig } from '../traffic/config.ts';
 import { TrafficMetrics } from '../traffic/metrics.ts';
 import { PredictionLog } from '../traffic/prediction-log.ts';
 import { createTrafficRouter, versionServer, type Live, type VersionServer } from '../traffic/router.ts';
 import { bold, dim, print, type Out } from './output.ts';
+import { interrupted, listenOn, urlOf } from './serve.ts';
 
 export interface TrafficServeOptions {
   traffic: string;
@@ -20,49 +20,49 @@ export interface TrafficServeOptions {
 }
 
 /** Builds every version's server, reusing those whose model file has not changed. */
-function buildVersions(cfg: TrafficConfig, prev: Map<string, VersionServer> | null, o: TrafficServeOptions): Map<string, VersionServer> {
-  const out = new Map<string, VersionServer>();
+function buildVersions(out: Out, cfg: TrafficConfig, prev: Map<string, VersionServer> | null, o: TrafficServeOptions): Map<string, VersionServer> {
+  const versions = new Map<string, VersionServer>();
   for (const r of cfg.routes) {
     let stamp: string;
     try {
-      stamp = `${r.model}:${statSync(r.model).mtimeMs}`;
+      stamp = `${r.model}:${out.fs.stat(r.model).mtimeMs}`;
     } catch {
       throw new RampError(`${o.traffic}: version ${r.version}: model file ${r.model} does not exist`, { code: 'bad_traffic', hint: 'Model paths are relative to traffic.yaml.' });
     }
     const old = prev?.get(r.version);
-    if (old && old.file === stamp) { out.set(r.version, old); continue; }
+    if (old && old.file === stamp) { versions.set(r.version, old); continue; }
     let model;
     try {
-      model = loadReleaseModel(r.model);
+      model = loadReleaseModel(out.fs, r.model);
     } catch (e) {
       throw new RampError(`${o.traffic}: version ${r.version}: ${(e as Error).message}`, { code: (e as RampError).code ?? 'error', exitCode: (e as RampError).exitCode ?? 1, hint: (e as RampError).hint ?? '' });
     }
-    const log = o.logDir ? new PredictionLog(o.logDir, cfg.name, r.version, model) : null;
-    out.set(r.version, versionServer(r.version, model, stamp, cfg.name, o.maxBodyBytes, o.serverVersion, log));
+    const log = o.logDir ? new PredictionLog(out.fs, o.logDir, cfg.name, r.version, model) : null;
+    versions.set(r.version, versionServer(r.version, model, stamp, cfg.name, o.maxBodyBytes, o.serverVersion, log));
   }
-  return out;
+  return versions;
 }
 
 const describeRoutes = (c: TrafficConfig): string => c.routes.map((r) => `${r.version}: ${r.shadow ? 'shadow' : `${r.weight}%`} (${basename(r.model)})`).join(', ');
 
 export async function serveTraffic(opts: TrafficServeOptions, out: Out): Promise<number> {
   const emit = (e: Record<string, unknown>): void => {
-    if (out.json) process.stdout.write(`${JSON.stringify(e)}\n`);
-    else if (e.event === 'shadow') { if (e.status !== 200) print(dim(out, `shadow ${e.version} answered ${e.status}: ${e.answer}`)); }
-    else print(`${e.event === 'reload_refused' ? 'traffic.yaml refused, keeping the last good config' : String(e.event)}${e.reason ? `: ${e.reason}` : ''}${e.routes ? `: ${e.routes}` : ''}`);
+    if (out.json) print(out, JSON.stringify(e));
+    else if (e.event === 'shadow') { if (e.status !== 200) print(out, dim(out, `shadow ${e.version} answered ${e.status}: ${e.answer}`)); }
+    else print(out, `${e.event === 'reload_refused' ? 'traffic.yaml refused, keeping the last good config' : String(e.event)}${e.reason ? `: ${e.reason}` : ''}${e.routes ? `: ${e.routes}` : ''}`);
   };
-  const first = readTraffic(opts.traffic);
-  let live: Live = { config: first, versions: buildVersions(first, null, opts) };
+  const read = (): TrafficConfig => readTraffic(out.fs, out.io.cwd, opts.traffic);
+  const first = read();
+  let live: Live = { config: first, versions: buildVersions(out, first, null, opts) };
   const metrics = new TrafficMetrics();
-  const router = createTrafficRouter(() => live, metrics, { host: opts.host, port: opts.port, maxBodyBytes: opts.maxBodyBytes, log: emit });
-  let lastText = '';
+  let lastText = JSON.stringify(first);
   const reload = (): void => {
     try {
-      const cfg = readTraffic(opts.traffic);
+      const cfg = read();
       const text = JSON.stringify(cfg);
       if (text === lastText) return;
       if (cfg.name !== live.config.name) throw new RampError(`model: the name changed from "${live.config.name}" to "${cfg.name}"; restart to rename`);
-      live = { config: cfg, versions: buildVersions(cfg, live.versions, opts) };
+      live = { config: cfg, versions: buildVersions(out, cfg, live.versions, opts) };
       lastText = text;
       metrics.reloads.ok++;
       emit({ event: 'reloaded', routes: describeRoutes(cfg) });
@@ -71,31 +71,41 @@ export async function serveTraffic(opts: TrafficServeOptions, out: Out): Promise
       emit({ event: 'reload_refused', reason: (e as Error).message });
     }
   };
-  lastText = JSON.stringify(first);
-  const exited = new Promise<number>((resolveExit) => {
-    const stop = (sig: string): void => {
-      unwatchFile(opts.traffic);
-      emit({ event: 'draining', signal: sig });
-      const hard = setTimeout(() => router.server.closeAllConnections(), 10_000);
-      router.server.close(() => {
-        clearTimeout(hard);
-        void Promise.all([...live.versions.values()].map((v) => v.log?.close())).then(() => { emit({ event: 'stopped' }); resolveExit(0); });
-      });
-      router.server.closeIdleConnections();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
-  const addr = await router.listen();
-  watchFile(opts.traffic, { interval: 200 }, reload);
-  const url = `http://${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}`;
-  if (out.json) process.stdout.write(`${JSON.stringify({ event: 'listening', name: first.name, url, port: addr.port, host: addr.host, routes: first.routes.map((r) => ({ version: r.version, weight: r.weight, shadow: r.shadow })) })}\n`);
+  const handler = createTrafficRouter(() => live, metrics, { maxBodyBytes: opts.maxBodyBytes, log: emit });
+  const listener = await listenOn(out, { host: opts.host, port: opts.port }, opts.maxBodyBytes, handler);
+  const stopWatching = watchFile(out, opts.traffic, reload);
+  const url = urlOf(listener);
+  if (out.json) print(out, JSON.stringify({ event: 'listening', name: first.name, url, port: listener.port, host: listener.host, routes: first.routes.map((r) => ({ version: r.version, weight: r.weight, shadow: r.shadow })) }));
   else {
-    print(`Serving ${bold(out, first.name)} on ${url} — ${describeRoutes(first)}`);
-    print(dim(out, `  ${first.routeBy ? `sticky by ${first.routeBy}` : 'no route_by: each request is routed at random by weight'} · one version: ${url}/v2/models/${first.name}/versions/V/infer · metrics: ${url}/metrics`));
-    print(dim(out, `  watching ${opts.traffic}: edits apply without a restart${opts.logDir ? ` · logging predictions to ${opts.logDir}` : ''}. Press Ctrl+C to stop.`));
+    print(out, `Serving ${bold(out, first.name)} on ${url} — ${describeRoutes(first)}`);
+    print(out, dim(out, `  ${first.routeBy ? `sticky by ${first.routeBy}` : 'no route_by: each request is routed at random by weight'} · one version: ${url}/v2/models/${first.name}/versions/V/infer · metrics: ${url}/metrics`));
+    print(out, dim(out, `  watching ${opts.traffic}: edits apply without a restart${opts.logDir ? ` · logging predictions to ${opts.logDir}` : ''}. Press Ctrl+C to stop.`));
   }
-  return exited;
+  const sig = await interrupted(out);
+  stopWatching();
+  emit({ event: 'draining', signal: sig });
+  await listener.close();
+  await Promise.all([...live.versions.values()].map((v) => v.log?.close()));
+  emit({ event: 'stopped' });
+  return 0;
+}
+
+/** Calls `changed` when the file's size or modification time changes (polled, as fs.watchFile does). */
+function watchFile(o: Out, file: string, changed: () => void): () => void {
+  const stamp = (): string => {
+    try {
+      const st = o.fs.stat(file);
+      return `${st.size}:${st.mtimeMs}`;
+    } catch {
+      return 'missing';
+    }
+  };
+  let last = stamp();
+  const timer = setInterval(() => {
+    const now = stamp();
+    if (now !== last) { last = now; changed(); }
+  }, 200);
+  return () => clearInterval(timer);
 }
 
 export const TRAFFIC_HELP = `

@@ -1,7 +1,7 @@
 // `ramp validate CANDIDATE --baseline BASELINE --data holdout.csv --target COLUMN`: the release
 // bar — feature parity, then metrics overall and per slice against the baseline.
-import { existsSync } from 'node:fs';
 import { EXIT, RampError, UsageError } from '../errors.ts';
+import { exists } from '../files.ts';
 import type { Label, Model } from '../estimators/index.ts';
 import { DEFAULT_BAR, DEFAULT_MIN_SLICE_ROWS, evaluateBar, type BarRow } from '../release/bar.ts';
 import { loadConfig, type BarCheck, type ValidateSettings } from '../release/config.ts';
@@ -28,9 +28,9 @@ function numFlag(a: Args, f: string, min: number, max: number): number | undefin
 }
 
 /** The settings: ramp.yaml's `validate:` section, then flags over it. */
-function settingsOf(a: Args): ValidateSettings {
+function settingsOf(a: Args, o: Out): ValidateSettings {
   const file = str(a, '--config');
-  const cfg: ValidateSettings = file ? { ...(loadConfig(file).validate ?? {}) } : {};
+  const cfg: ValidateSettings = file ? { ...(loadConfig(o.fs, file).validate ?? {}) } : {};
   const target = str(a, '--target');
   if (target) cfg.target = target;
   const slices = str(a, '--slice');
@@ -82,25 +82,25 @@ function metricsByScope(s: Scored, score: Float64Array, task: string, cfg: Valid
   return out;
 }
 
-function run(a: Args): Report & { candidate: string; baseline: string; data: string; target: string } {
+function run(a: Args, o: Out): Report & { candidate: string; baseline: string; data: string; target: string } {
   if (a.pos.length !== 1) throw new UsageError(a.pos.length ? `unexpected argument ${a.pos[1]}` : 'missing candidate model file', 'Usage: ramp validate CANDIDATE --baseline BASELINE --data holdout.csv --target COLUMN');
   const candidate = a.pos[0]!;
   const baseline = str(a, '--baseline');
   const data = str(a, '--data');
-  const cfg = settingsOf(a);
+  const cfg = settingsOf(a, o);
   if (!baseline) throw new UsageError('missing --baseline MODEL', 'The model in production to compare with.');
   if (!data) throw new UsageError('missing --data FILE', 'A labelled holdout CSV with a header.');
   if (!cfg.target) throw new UsageError('missing --target COLUMN', 'The label column in the data (or validate.target in ramp.yaml).');
-  if (!existsSync(data)) throw new RampError(`cannot read ${data}: ENOENT`, { code: 'not_found', hint: 'Pass a labelled CSV file with --data.' });
-  const base = loadReleaseModel(baseline);
-  const cand = loadReleaseModel(candidate);
+  if (!exists(o.fs, data)) throw new RampError(`cannot read ${data}: ENOENT`, { code: 'not_found', hint: 'Pass a labelled CSV file with --data.' });
+  const base = loadReleaseModel(o.fs, baseline);
+  const cand = loadReleaseModel(o.fs, candidate);
   const parity = featureParity(base, cand);
   if (cand.task === 'transformer') throw new UsageError(`${candidate} is a transformer; validate compares classifiers or regressors`);
   const task = cand.task;
   const positive = positiveOf(cand, cfg);
   const out = { candidate, baseline, data, target: cfg.target, parity, task, positive, metrics: null, checks: [] as BarRow[], n: 0 };
   if (!parity.ok && parity.errors.some((e) => /lacks|takes|classes|is a /.test(e))) return out;
-  const scored = scoreModels([base, cand], { file: data, target: cfg.target, slices: cfg.slices ?? [], positive, task });
+  const scored = scoreModels(o.fs, [base, cand], { file: data, target: cfg.target, slices: cfg.slices ?? [], positive, task });
   const mb = metricsByScope(scored, scored.scores[0]!, task, cfg);
   const mc = metricsByScope(scored, scored.scores[1]!, task, cfg);
   const bar: BarCheck[] = cfg.bar ?? [DEFAULT_BAR[task]];
@@ -110,11 +110,11 @@ function run(a: Args): Report & { candidate: string; baseline: string; data: str
 }
 
 export function cmdValidate(a: Args, o: Out): number {
-  const r = run(a);
+  const r = run(a, o);
   const failed = r.checks.filter((c) => c.verdict === 'fail');
   const passed = r.parity.ok && failed.length === 0;
-  if (o.json) printJson({ ...r, passed, verdict: passed ? 'pass' : 'bar not met' });
-  else if (a.flags.has('--markdown')) print(markdown(r, passed));
+  if (o.json) printJson(o, { ...r, passed, verdict: passed ? 'pass' : 'bar not met' });
+  else if (a.flags.has('--markdown')) print(o, markdown(r, passed));
   else human(r, o, passed);
   return passed ? EXIT.OK : EXIT.BAR_NOT_MET;
 }
@@ -124,24 +124,24 @@ function rowsOf(r: Report): string[][] {
 }
 
 function human(r: ReturnType<typeof run>, o: Out, passed: boolean): void {
-  print(`${bold(o, 'ramp validate')} ${r.candidate} vs ${r.baseline} on ${r.data}${r.n ? ` (${r.n} rows; target ${r.target}${r.positive !== null ? ` = ${r.positive}` : ''})` : ''}`);
-  if (r.parity.ok) print(`${green(o, '✓ feature parity')}: same columns, order, kinds${r.task === 'classifier' ? ' and classes' : ''}`);
-  else for (const e of r.parity.errors) print(`${red(o, '✗ feature parity')}: ${e}`);
-  for (const w of r.parity.warnings) print(`${yellow(o, '! warning')}: ${w}`);
+  print(o, `${bold(o, 'ramp validate')} ${r.candidate} vs ${r.baseline} on ${r.data}${r.n ? ` (${r.n} rows; target ${r.target}${r.positive !== null ? ` = ${r.positive}` : ''})` : ''}`);
+  if (r.parity.ok) print(o, `${green(o, '✓ feature parity')}: same columns, order, kinds${r.task === 'classifier' ? ' and classes' : ''}`);
+  else for (const e of r.parity.errors) print(o, `${red(o, '✗ feature parity')}: ${e}`);
+  for (const w of r.parity.warnings) print(o, `${yellow(o, '! warning')}: ${w}`);
   if (!r.metrics) {
-    print(dim(o, 'Metrics not computed: the candidate cannot read the same rows as the baseline. Fix feature parity first.'));
+    print(o, dim(o, 'Metrics not computed: the candidate cannot read the same rows as the baseline. Fix feature parity first.'));
   } else {
     const names = Object.keys(METRICS).filter((m) => METRICS[m]!.task === r.task);
     const ob = r.metrics.baseline.overall!;
     const oc = r.metrics.candidate.overall!;
-    print(`\n${bold(o, 'Overall')}`);
-    print(table([['metric', 'baseline', 'candidate', 'change'], ...names.filter((m) => m in oc).map((m) => [m, fmt(ob[m]), fmt(oc[m]), signed(oc[m]! - ob[m]!)])], o));
-    print(`\n${bold(o, 'Release bar')}`);
-    print(table(rowsOf(r), o, (_ri, ci, s) => (ci === 7 ? (s.startsWith('FAIL') ? red(o, s) : s.startsWith('pass') ? green(o, s) : yellow(o, s)) : s)));
+    print(o, `\n${bold(o, 'Overall')}`);
+    print(o, table([['metric', 'baseline', 'candidate', 'change'], ...names.filter((m) => m in oc).map((m) => [m, fmt(ob[m]), fmt(oc[m]), signed(oc[m]! - ob[m]!)])], o));
+    print(o, `\n${bold(o, 'Release bar')}`);
+    print(o, table(rowsOf(r), o, (_ri, ci, s) => (ci === 7 ? (s.startsWith('FAIL') ? red(o, s) : s.startsWith('pass') ? green(o, s) : yellow(o, s)) : s)));
   }
   const failed = r.checks.filter((c) => c.verdict === 'fail');
-  if (passed) print(`\n${green(o, '✓ the candidate meets the bar')}`);
-  else print(`\n${red(o, '✗ the bar is not met')}: ${[...(r.parity.ok ? [] : ['feature parity']), ...failed.map((c) => `${c.metric} in ${c.scope}`)].join(', ')} (exit 6)`);
+  if (passed) print(o, `\n${green(o, '✓ the candidate meets the bar')}`);
+  else print(o, `\n${red(o, '✗ the bar is not met')}: ${[...(r.parity.ok ? [] : ['feature parity']), ...failed.map((c) => `${c.metric} in ${c.scope}`)].join(', ')} (exit 6)`);
 }
 
 function markdown(r: ReturnType<typeof run>, passed: boolean): string {

@@ -5,6 +5,7 @@
 //     quality: [{ metric: invalidValues, arguments: { validValues: [...] }, mustBe: 0 }]
 //   schema[0].quality: [{ metric: rowCount, mustBeGreaterThanOrEqualTo: N }]
 //   slaProperties: [{ property: freshness, value: N, unit: d|h, element: <table>.<column> }]
+import type { RampFs } from '../host.ts';
 import { malformed, readYamlFile } from '../data-files.ts';
 
 export const LOGICAL_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'timestamp'] as const;
@@ -183,8 +184,8 @@ export function lintContract(raw: unknown): { contract: Contract | null; issues:
 }
 
 /** Loads a contract for testing; an invalid one stops with every issue (exit 4). */
-export function loadContract(file: string): Contract {
-  const { contract, issues } = lintContract(readYamlFile(file));
+export function loadContract(fs: RampFs, file: string): Contract {
+  const { contract, issues } = lintContract(readYamlFile(fs, file));
   if (!contract) throw malformed(`${file} is not a valid contract:\n${issues.map((i) => `  ${i.field}: ${i.message}`).join('\n')}`, `Run \`ramp contract lint ${file}\` for how to fix each one.`);
   return contract;
 }

@@ -1,11 +1,11 @@
 // Streams the rows of a data file (CSV with a header, or JSON lines) as text cells, so a file
 // of any length is checked in constant memory. A record longer than the limit is refused.
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import type { RampFs } from '../host.ts';
 import { LimitError, RampError } from '../errors.ts';
 import { malformed } from '../data-files.ts';
+import { decodeText, isDirectory, exists, textChunks } from '../files.ts';
 import type { Column } from './contract.ts';
+import { CsvRecords, CsvSyntaxError } from './csv-records.ts';
 
 /** Longest record (a CSV row or a JSON line) ramp reads: 1 MiB unless --max-bytes says otherwise. */
 export const DEFAULT_MAX_RECORD = 1 << 20;
@@ -15,30 +15,40 @@ export interface RowSink {
   row(cells: string[]): void;
 }
 
+/** Where data files come from: a filesystem, and standard input for `-`. */
+export interface DataSource {
+  fs: RampFs;
+  stdin?: () => Uint8Array;
+}
+
 export type DataFormat = 'csv' | 'jsonl';
 
 export function formatOf(file: string): DataFormat {
   return /\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : 'csv';
 }
 
-function open(file: string): Readable {
-  if (file === '-') return process.stdin;
-  if (!existsSync(file)) throw new RampError(`${file} does not exist`, { code: 'not_found', hint: 'Check the path of the data file.' });
-  if (statSync(file).isDirectory()) throw new RampError(`${file} is a folder`, { code: 'not_found', hint: 'Pass one data file (a partition\'s part.csv, say).' });
-  return createReadStream(file);
+function open(src: DataSource, file: string): Iterable<string> {
+  if (file === '-') {
+    if (!src.stdin) throw new RampError('no standard input here', { code: 'not_found', hint: 'Pass the path of the data file.' });
+    return [decodeText(src.stdin())];
+  }
+  if (!exists(src.fs, file)) throw new RampError(`${file} does not exist`, { code: 'not_found', hint: 'Check the path of the data file.' });
+  if (isDirectory(src.fs, file)) throw new RampError(`${file} is a folder`, { code: 'not_found', hint: 'Pass one data file (a partition\'s part.csv, say).' });
+  return textChunks(src.fs, file, 64 * 1024);
 }
 
-export async function readCsv(file: string, sink: RowSink, maxRecord = DEFAULT_MAX_RECORD): Promise<void> {
-  const parser = open(file).pipe(parse({ bom: true, max_record_size: maxRecord, skip_empty_lines: true }));
+export async function readCsv(src: DataSource, file: string, sink: RowSink, maxRecord = DEFAULT_MAX_RECORD): Promise<void> {
   let first = true;
+  const onRecord = (rec: string[]): void => {
+    if (first) { sink.header(rec.map((s) => s.trim())); first = false; } else sink.row(rec);
+  };
+  const parser = new CsvRecords(onRecord, maxRecord);
   try {
-    for await (const rec of parser as AsyncIterable<string[]>) {
-      if (first) { sink.header(rec.map((s) => s.trim())); first = false; } else sink.row(rec);
-    }
+    for (const chunk of open(src, file)) parser.push(chunk);
+    parser.end();
   } catch (e) {
-    const err = e as Error & { code?: string };
-    if (err.code === 'CSV_MAX_RECORD_SIZE') throw new LimitError(`${file}: a record is longer than ${maxRecord} characters`, -1, 'A data row this long is a broken file (an unclosed quote, a missing newline). Raise --max-bytes only if rows really are this long.');
-    if (err.code?.startsWith('CSV_')) throw malformed(`${file}: not valid CSV: ${err.message}`, 'Every row needs as many fields as the header, and quotes must be closed.');
+    if (e instanceof CsvSyntaxError && e.tooLong) throw new LimitError(`${file}: a record is longer than ${maxRecord} characters`, -1, 'A data row this long is a broken file (an unclosed quote, a missing newline). Raise --max-bytes only if rows really are this long.');
+    if (e instanceof CsvSyntaxError) throw malformed(`${file}: not valid CSV: ${e.message}`, 'Every row needs as many fields as the header, and quotes must be closed.');
     throw e;
   }
   if (first) throw malformed(`${file}: empty, not even a header`, 'A CSV data file starts with a header line naming its columns.');
@@ -52,7 +62,7 @@ function cellOf(v: unknown, type: Column['type'] | undefined): string {
   return JSON.stringify(v);
 }
 
-export async function readJsonl(file: string, sink: RowSink, columns: Column[], maxRecord = DEFAULT_MAX_RECORD): Promise<void> {
+export async function readJsonl(src: DataSource, file: string, sink: RowSink, columns: Column[], maxRecord = DEFAULT_MAX_RECORD): Promise<void> {
   let header: string[] | null = null;
   let types: Array<Column['type'] | undefined> = [];
   let line = 0;
@@ -75,7 +85,7 @@ export async function readJsonl(file: string, sink: RowSink, columns: Column[], 
     sink.row(header.map((h, i) => cellOf(o[h], types[i])));
   };
   let rest = '';
-  for await (const chunk of open(file).setEncoding('utf8') as AsyncIterable<string>) {
+  for (const chunk of open(src, file)) {
     let start = 0;
     for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
       const text = rest + chunk.slice(start, nl);

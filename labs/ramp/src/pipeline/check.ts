@@ -1,9 +1,9 @@
 // `ramp pipeline check`: a pipeline project against the platform team's conventions. Every
 // violation names the file, the field, the rule (its key in conventions.yaml) and how to fix it.
-import { existsSync } from 'node:fs';
 
 import { lintContract } from '../contracts/contract.ts';
 import { insideProject, readYamlFile } from '../data-files.ts';
+import { exists } from '../files.ts';
 import type { Conventions } from './conventions.ts';
 import { PIPELINE_FILE, type Project } from './spec.ts';
 
@@ -84,7 +84,7 @@ function checkOutput(project: Project, out: unknown, i: number, c: Conventions, 
   if (!o.write_modes.includes(out.write as never)) add(`${at}.write`, 'outputs.write_modes', `is ${show(out.write)}`, `Use write: ${o.write_modes.join(' or ')}${out.write === 'append' ? ': appending adds the same rows again on every re-run' : ''}.`);
   if (!o.partition_by.includes(out.partition_by as string)) add(`${at}.partition_by`, 'outputs.partition_by', `is ${show(out.partition_by)}`, `Partition by ${o.partition_by.join(' or ')}.`);
   if (!o.formats.includes((out.format ?? 'csv') as never)) add(`${at}.format`, 'outputs.formats', `is ${show(out.format)}`, `Use format: ${o.formats.join(' or ')}.`);
-  if (typeof out.path === 'string') insideProject(project.dir, out.path, PIPELINE_FILE, `${at}.path`);
+  if (typeof out.path === 'string') insideProject(project.fs, project.dir, out.path, PIPELINE_FILE, `${at}.path`);
   if (typeof out.path !== 'string' || !out.path.startsWith(o.path_prefix)) add(`${at}.path`, 'outputs.path_prefix', `is ${show(out.path)}`, `Write outputs under ${o.path_prefix}, e.g. ${o.path_prefix}${String(out.name ?? 'my_output')}.`);
   const name = typeof out.name === 'string' ? out.name : '';
   const want = c.contracts.path?.replaceAll('{output}', name);
@@ -94,9 +94,9 @@ function checkOutput(project: Project, out: unknown, i: number, c: Conventions, 
   }
   if (typeof out.contract !== 'string') return add(`${at}.contract`, 'contracts.path', 'must be a path', `contract: ${want}`);
   if (want && out.contract !== want) add(`${at}.contract`, 'contracts.path', `is ${out.contract}; contracts live at ${c.contracts.path}`, `Move the contract to ${want}.`);
-  const file = insideProject(project.dir, out.contract, PIPELINE_FILE, `${at}.contract`);
-  if (!existsSync(file)) return add(`${at}.contract`, 'contracts.required', `${out.contract} does not exist`, `Write it: an Open Data Contract Standard file (see the template's ${want ?? 'contract'}), then \`ramp contract lint ${out.contract}\`.`);
-  const { issues } = lintContract(readYamlFile(file, out.contract));
+  const file = insideProject(project.fs, project.dir, out.contract, PIPELINE_FILE, `${at}.contract`);
+  if (!exists(project.fs, file)) return add(`${at}.contract`, 'contracts.required', `${out.contract} does not exist`, `Write it: an Open Data Contract Standard file (see the template's ${want ?? 'contract'}), then \`ramp contract lint ${out.contract}\`.`);
+  const { issues } = lintContract(readYamlFile(project.fs, file, out.contract));
   for (const is of issues) contractIssues.push({ file: out.contract, field: is.field, rule: 'contracts.valid', message: is.message, fix: is.fix });
 }
 
@@ -110,13 +110,13 @@ export function checkProject(project: Project, c: Conventions): Violation[] {
   checkTags(raw, c, add);
   checkSchedule(raw, c, add);
   if (typeof raw.transform === 'string') {
-    const t = insideProject(project.dir, raw.transform, PIPELINE_FILE, 'transform');
-    if (!existsSync(t)) add('transform', 'transform', `${raw.transform} does not exist`, 'Point transform at the script that turns a day of input into output rows.');
+    const t = insideProject(project.fs, project.dir, raw.transform, PIPELINE_FILE, 'transform');
+    if (!exists(project.fs, t)) add('transform', 'transform', `${raw.transform} does not exist`, 'Point transform at the script that turns a day of input into output rows.');
   } else add('transform', 'transform', `is ${show(raw.transform)}`, 'Set transform: transform.mjs (the script ramp pipeline run calls).');
   const contractIssues: Violation[] = [];
   if (!Array.isArray(raw.outputs) || raw.outputs.length === 0) add('outputs', 'outputs', `is ${show(raw.outputs)}`, 'List what the pipeline writes, each with name, path, partition_by, write and contract.');
   else raw.outputs.forEach((o, i) => checkOutput(project, o, i, c, add, contractIssues));
-  if (Array.isArray(raw.inputs)) raw.inputs.forEach((inp, i) => { if (isObj(inp) && typeof inp.path === 'string') insideProject(project.dir, inp.path.replaceAll('{date}', '2000-01-01'), PIPELINE_FILE, `inputs.${i}.path`); });
+  if (Array.isArray(raw.inputs)) raw.inputs.forEach((inp, i) => { if (isObj(inp) && typeof inp.path === 'string') insideProject(project.fs, project.dir, inp.path.replaceAll('{date}', '2000-01-01'), PIPELINE_FILE, `inputs.${i}.path`); });
   return [...found, ...contractIssues];
 }
 

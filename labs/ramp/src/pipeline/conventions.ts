@@ -1,8 +1,7 @@
 // The platform team's house rules (labs/templates/conventions.yaml): schema and loading.
-// The bundle embeds the file at build time (__RAMP_CONVENTIONS__); from source it is read from
-// labs/templates/. `--conventions FILE` points at another copy.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// It is compiled in (__RAMP_CONVENTIONS__, defined by build.mjs, and by vitest.config.ts for tests
+// from source). `--conventions FILE` points at another copy.
+import type { RampFs } from '../host.ts';
 import { z } from 'zod';
 import { malformed, parseYamlText, readYamlFile } from '../data-files.ts';
 
@@ -66,14 +65,15 @@ export function conventionsFrom(raw: unknown, file: string): Conventions {
   return r.data;
 }
 
-/** The embedded (or source-tree) conventions text, as the platform team wrote it. */
+/** The compiled-in conventions text, as the platform team wrote it. */
 export function defaultConventionsText(): string {
-  if (typeof __RAMP_CONVENTIONS__ !== 'undefined') return __RAMP_CONVENTIONS__;
-  return readFileSync(fileURLToPath(new URL('../../../templates/conventions.yaml', import.meta.url)), 'utf8');
+  if (typeof __RAMP_CONVENTIONS__ === 'undefined') throw new Error('ramp was built without conventions.yaml (define __RAMP_CONVENTIONS__; see labs/ramp/build.mjs)');
+  return __RAMP_CONVENTIONS__;
 }
 
-export function loadConventions(file?: string): { conventions: Conventions; source: string } {
-  if (file) return { conventions: conventionsFrom(readYamlFile(file), file), source: file };
+/** `fs` is needed only with a `file`. */
+export function loadConventions(fs?: RampFs, file?: string): { conventions: Conventions; source: string } {
+  if (fs && file) return { conventions: conventionsFrom(readYamlFile(fs, file), file), source: file };
   const source = 'conventions.yaml, built into ramp';
   return { conventions: conventionsFrom(parseYamlText(defaultConventionsText(), source), source), source };
 }

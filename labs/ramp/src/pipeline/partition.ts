@@ -5,8 +5,9 @@
 // (or a run that is killed half-way) sees either the old complete partition or the new one,
 // never a mix; a re-run replaces the rows instead of adding them.
 // append adds the rows to part.csv: what the lab's starter does, and why re-runs duplicate.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync, appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+import type { RampFs } from '../host.ts';
+import { exists } from '../files.ts';
+import { join } from '../path.ts';
 
 export const PART_FILE = 'part.csv';
 const TMP = /^\.part\.csv\.\d+\.[a-z0-9]+\.tmp$/;
@@ -21,17 +22,18 @@ export interface PartitionIo {
   remove(path: string): void;
 }
 
-export const nodeIo: PartitionIo = {
-  open: (p) => openSync(p, 'wx', 0o644),
-  write: (fd, text) => {
-    const buf = Buffer.from(text, 'utf8');
-    for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
-  },
-  sync: (fd) => fsyncSync(fd),
-  close: (fd) => closeSync(fd),
-  rename: (a, b) => renameSync(a, b),
-  remove: (p) => rmSync(p, { force: true }),
-};
+/** PartitionIo over a RampFs: a file is created exclusively, written in pieces, then flushed. */
+export function fsIo(fs: RampFs): PartitionIo {
+  const open: string[] = [];
+  return {
+    open: (p) => { fs.writeFile(p, '', { exclusive: true }); return open.push(p) - 1; },
+    write: (fd, text) => fs.appendFile(open[fd]!, text),
+    sync: (fd) => fs.sync?.(open[fd]!),
+    close: () => {},
+    rename: (a, b) => fs.rename(a, b),
+    remove: (p) => fs.rm(p, { force: true }),
+  };
+}
 
 export function partitionDir(outputDir: string, key: string, date: string): string {
   return join(outputDir, `${key}=${date}`);
@@ -49,19 +51,19 @@ export function csvText(header: string[], rows: string[][]): string[] {
 }
 
 /** Removes temporary files a killed run left behind (never part.csv itself). */
-export function sweepTemp(dir: string, io: PartitionIo = nodeIo): number {
-  if (!existsSync(dir)) return 0;
+export function sweepTemp(fs: RampFs, dir: string, io: PartitionIo = fsIo(fs)): number {
+  if (!exists(fs, dir)) return 0;
   let n = 0;
-  for (const f of readdirSync(dir)) if (TMP.test(f)) { io.remove(join(dir, f)); n++; }
+  for (const f of fs.readdir(dir)) if (TMP.test(f)) { io.remove(join(dir, f)); n++; }
   return n;
 }
 
 /** Replaces the partition with these lines (header first), atomically. */
-export function replacePartition(dir: string, lines: string[], io: PartitionIo = nodeIo): string {
-  mkdirSync(dir, { recursive: true });
-  sweepTemp(dir, io);
+export function replacePartition(fs: RampFs, dir: string, lines: string[], io: PartitionIo = fsIo(fs)): string {
+  fs.mkdir(dir, { recursive: true });
+  sweepTemp(fs, dir, io);
   const target = join(dir, PART_FILE);
-  const tmp = join(dir, `.part.csv.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+  const tmp = join(dir, `.part.csv.${Math.floor(Math.random() * 1e9)}.${Math.random().toString(36).slice(2, 10)}.tmp`);
   let fd = -1;
   try {
     fd = io.open(tmp);
@@ -76,23 +78,16 @@ export function replacePartition(dir: string, lines: string[], io: PartitionIo =
     io.remove(tmp);
     throw e;
   }
-  syncDir(dir);
+  // Makes the rename itself durable where the platform allows flushing a folder.
+  try { fs.sync?.(dir); } catch { /* not supported here (Windows) */ }
   return target;
 }
 
-function syncDir(dir: string): void {
-  // Makes the rename itself durable where the platform allows opening a folder.
-  try {
-    const fd = openSync(dir, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
-  } catch { /* not supported here (Windows, some in-browser filesystems) */ }
-}
-
 /** Appends the rows (and the header when the file is new): re-runs add the same rows again. */
-export function appendPartition(dir: string, lines: string[]): string {
-  mkdirSync(dir, { recursive: true });
+export function appendPartition(fs: RampFs, dir: string, lines: string[]): string {
+  fs.mkdir(dir, { recursive: true });
   const target = join(dir, PART_FILE);
-  const body = existsSync(target) ? lines.slice(1) : lines;
-  if (body.length) appendFileSync(target, `${body.join('\n')}\n`);
+  const body = exists(fs, target) ? lines.slice(1) : lines;
+  if (body.length) fs.appendFile(target, `${body.join('\n')}\n`);
   return target;
 }

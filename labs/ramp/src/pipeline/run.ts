@@ -1,9 +1,8 @@
 // `ramp pipeline run`: runs the transformation for one date (or each date of a range, in
 // order) and writes each output's partition for that date.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { RampError } from '../errors.ts';
+import { exists, readText } from '../files.ts';
+import { dirname, join } from '../path.ts';
 import { EXIT_NOT_MET, insideProject } from '../data-files.ts';
 import { loadContract, type Contract } from '../contracts/contract.ts';
 import { RowChecker, isDate, type TestReport } from '../contracts/check-rows.ts';
@@ -51,11 +50,18 @@ export function datesBetween(from: string, to: string): string[] {
   return out;
 }
 
-export async function loadTransform(project: Project, p: Pipeline): Promise<Transform> {
-  const file = insideProject(project.dir, p.transform, PIPELINE_FILE, 'transform');
-  if (!existsSync(file)) throw new RampError(`${p.transform} does not exist`, { code: 'not_found', hint: 'Set transform in pipeline.yaml to the script that turns a day of input into output rows.' });
-  // The query string reloads a script edited since the last run in this process.
-  const mod = (await import(`${pathToFileURL(file).href}?mtime=${statSync(file).mtimeMs}`)) as { default?: unknown; transform?: unknown };
+/** How a host imports a script: RampIO.importModule. */
+export type ImportModule = (path: string) => Promise<Record<string, unknown>>;
+
+/** Without a host importer: the script's text as a module (it cannot import relative files). */
+function importText(project: Project): ImportModule {
+  return async (file) => (await import(/* @vite-ignore */ `data:text/javascript;charset=utf-8,${encodeURIComponent(readText(project.fs, file))}`)) as Record<string, unknown>;
+}
+
+export async function loadTransform(project: Project, p: Pipeline, importModule?: ImportModule): Promise<Transform> {
+  const file = insideProject(project.fs, project.dir, p.transform, PIPELINE_FILE, 'transform');
+  if (!exists(project.fs, file)) throw new RampError(`${p.transform} does not exist`, { code: 'not_found', hint: 'Set transform in pipeline.yaml to the script that turns a day of input into output rows.' });
+  const mod = await (importModule ?? importText(project))(file);
   const fn = mod.default ?? mod.transform;
   if (typeof fn !== 'function') throw new RampError(`${p.transform} exports no transformation`, { hint: 'Export it: `export default function transform(inputs, { date }) { return rows; }`.' });
   return fn as Transform;
@@ -65,11 +71,11 @@ async function readInputs(project: Project, p: Pipeline, date: string): Promise<
   const inputs: Record<string, Row[]> = {};
   for (const [i, inp] of p.inputs.entries()) {
     const rel = inp.path.replaceAll('{date}', date);
-    const file = insideProject(project.dir, rel, PIPELINE_FILE, `inputs.${i}.path`);
-    if (!existsSync(file)) throw new RampError(`no input for ${date}: ${rel} does not exist`, { code: 'not_found', hint: `A run reads the input of its own date. Check the date, or that ${inp.name} has landed for it.` });
+    const file = insideProject(project.fs, project.dir, rel, PIPELINE_FILE, `inputs.${i}.path`);
+    if (!exists(project.fs, file)) throw new RampError(`no input for ${date}: ${rel} does not exist`, { code: 'not_found', hint: `A run reads the input of its own date. Check the date, or that ${inp.name} has landed for it.` });
     const rows: Row[] = [];
     let header: string[] = [];
-    await readCsv(file, { header: (h) => { header = h; }, row: (cells) => { const r: Row = {}; header.forEach((h, j) => { r[h] = cells[j]; }); rows.push(r); } });
+    await readCsv(project, file, { header: (h) => { header = h; }, row: (cells) => { const r: Row = {}; header.forEach((h, j) => { r[h] = cells[j]; }); rows.push(r); } });
     inputs[inp.name] = rows;
   }
   return inputs;
@@ -77,10 +83,10 @@ async function readInputs(project: Project, p: Pipeline, date: string): Promise<
 
 const cellText = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-async function countRows(file: string): Promise<number | null> {
-  if (!existsSync(file)) return null;
+async function countRows(project: Project, file: string): Promise<number | null> {
+  if (!exists(project.fs, file)) return null;
   let n = 0;
-  await readCsv(file, { header: () => {}, row: () => { n++; } });
+  await readCsv(project, file, { header: () => {}, row: () => { n++; } });
   return n;
 }
 
@@ -92,8 +98,8 @@ function checkAgainst(contract: Contract, header: string[], cells: string[][]): 
 }
 
 async function writeOutput(project: Project, out: PipelineOutput, i: number, rows: Row[], date: string): Promise<OutputResult> {
-  const base = insideProject(project.dir, out.path, PIPELINE_FILE, `outputs.${i}.path`);
-  const contract = out.contract && existsSync(join(project.dir, out.contract)) ? loadContract(insideProject(project.dir, out.contract, PIPELINE_FILE, `outputs.${i}.contract`)) : null;
+  const base = insideProject(project.fs, project.dir, out.path, PIPELINE_FILE, `outputs.${i}.path`);
+  const contract = out.contract && exists(project.fs, join(project.dir, out.contract)) ? loadContract(project.fs, insideProject(project.fs, project.dir, out.contract, PIPELINE_FILE, `outputs.${i}.contract`)) : null;
   const header = contract ? contract.columns.map((c) => c.name) : [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cells = rows.map((r) => header.map((h) => cellText(r[h])));
   if (contract) {
@@ -106,10 +112,10 @@ async function writeOutput(project: Project, out: PipelineOutput, i: number, row
   }
   const dir = partitionDir(base, out.partition_by, date);
   const file = join(dir, PART_FILE);
-  const before = await countRows(file);
+  const before = await countRows(project, file);
   const lines = csvText(header, cells);
-  if (out.write === 'replace-partition') replacePartition(dir, lines);
-  else if (out.write === 'append') appendPartition(dir, lines);
+  if (out.write === 'replace-partition') replacePartition(project.fs, dir, lines);
+  else if (out.write === 'append') appendPartition(project.fs, dir, lines);
   else throw new RampError(`${PIPELINE_FILE}: outputs.${i}.write: "${out.write}" is not a write mode ramp knows`, { code: 'usage', exitCode: 4, hint: 'Use write: replace-partition (or append, which re-runs duplicate).' });
   const after = out.write === 'append' ? (before ?? 0) + rows.length : rows.length;
   return { output: out.name, partition: join(out.path, `${out.partition_by}=${date}`, PART_FILE), mode: out.write, rows: rows.length, before, after };
@@ -136,20 +142,20 @@ export function statePath(project: Project): string {
   return join(project.dir, '.ramp', 'backfill.json');
 }
 
-function readState(file: string): BackfillState | null {
+function readState(project: Project, file: string): BackfillState | null {
   try {
-    const s = JSON.parse(readFileSync(file, 'utf8')) as BackfillState;
+    const s = JSON.parse(readText(project.fs, file)) as BackfillState;
     return Array.isArray(s.done) ? s : null;
   } catch {
     return null;
   }
 }
 
-function writeState(file: string, s: BackfillState): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(s)}\n`);
-  renameSync(tmp, file);
+function writeState(project: Project, file: string, s: BackfillState): void {
+  project.fs.mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  project.fs.writeFile(tmp, `${JSON.stringify(s)}\n`);
+  project.fs.rename(tmp, file);
 }
 
 export interface RunEvents {
@@ -162,14 +168,14 @@ export interface RunEvents {
  * if the backfill stops (an error, a kill), running the same range again resumes at the first
  * date not done. The file is removed when the range completes.
  */
-export async function runRange(project: Project, from: string, to: string, ev: RunEvents = {}): Promise<DateResult[]> {
+export async function runRange(project: Project, from: string, to: string, ev: RunEvents = {}, importModule?: ImportModule): Promise<DateResult[]> {
   const p = pipelineOf(project);
   projectPaths(project, p);
-  const transform = await loadTransform(project, p);
+  const transform = await loadTransform(project, p, importModule);
   const dates = datesBetween(from, to);
   const single = from === to;
   const file = statePath(project);
-  const prev = single ? null : readState(file);
+  const prev = single ? null : readState(project, file);
   const skipped = prev && prev.from === from && prev.to === to ? prev.done.filter((d) => dates.includes(d)) : [];
   const state: BackfillState = { from, to, done: [...skipped] };
   ev.onStart?.(dates, skipped);
@@ -179,8 +185,8 @@ export async function runRange(project: Project, from: string, to: string, ev: R
     const r = await runDate(project, p, transform, d);
     results.push(r);
     ev.onDate?.(r);
-    if (!single) writeState(file, { ...state, done: (state.done = [...state.done, d]) });
+    if (!single) writeState(project, file, { ...state, done: (state.done = [...state.done, d]) });
   }
-  if (!single) rmSync(file, { force: true });
+  if (!single) project.fs.rm(file, { force: true });
   return results;
 }

@@ -1,8 +1,9 @@
 // pipeline.yaml: reading it, and the shape `ramp pipeline run` needs. The conventions check
 // (check.ts) reads the same raw object and reports every problem as a violation instead.
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
+import type { RampFs } from '../host.ts';
+import { exists, isDirectory } from '../files.ts';
+import { join } from '../path.ts';
 import { RampError } from '../errors.ts';
 import { insideProject, malformed, readYamlFile } from '../data-files.ts';
 
@@ -35,21 +36,24 @@ export type Pipeline = z.infer<typeof PipelineSchema>;
 export type PipelineOutput = z.infer<typeof OutputSchema>;
 
 export interface Project {
+  /** The filesystem the project lives in. */
+  fs: RampFs;
+  /** Absolute. */
   dir: string;
   file: string;
   raw: Record<string, unknown>;
 }
 
 /** Reads `<dir>/pipeline.yaml` as a plain object (exit 1 when missing, 4 when not YAML). */
-export function readProject(dir: string): Project {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+export function readProject(fs: RampFs, dir: string): Project {
+  if (!isDirectory(fs, dir)) {
     throw new RampError(`${dir} is not a folder`, { code: 'not_found', hint: 'Pass the pipeline project folder (the one that holds pipeline.yaml), or run from inside it.' });
   }
   const file = join(dir, PIPELINE_FILE);
-  if (!existsSync(file)) throw new RampError(`no ${PIPELINE_FILE} in ${dir}`, { code: 'not_found', hint: 'Run from the project folder, or create one with `ramp init pipeline my-pipeline --name <domain>__<source>__<entity>`.' });
-  const raw = readYamlFile(file, PIPELINE_FILE);
+  if (!exists(fs, file)) throw new RampError(`no ${PIPELINE_FILE} in ${dir}`, { code: 'not_found', hint: 'Run from the project folder, or create one with `ramp init pipeline my-pipeline --name <domain>__<source>__<entity>`.' });
+  const raw = readYamlFile(fs, file, PIPELINE_FILE);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw malformed(`${PIPELINE_FILE}: must be a mapping of fields (name, owner, schedule, inputs, outputs, ...)`, 'See the pipeline template: `ramp init pipeline`.');
-  return { dir, file, raw: raw as Record<string, unknown> };
+  return { fs, dir, file, raw: raw as Record<string, unknown> };
 }
 
 /** The fields a run needs, validated (exit 4 naming the field). */
@@ -63,10 +67,10 @@ export function pipelineOf(project: Project): Pipeline {
 
 /** Every path pipeline.yaml names, resolved inside the project (exit 3 when one leaves it). */
 export function projectPaths(project: Project, p: Pipeline): void {
-  insideProject(project.dir, p.transform, PIPELINE_FILE, 'transform');
-  p.inputs.forEach((inp, i) => insideProject(project.dir, inp.path.replaceAll('{date}', '2000-01-01'), PIPELINE_FILE, `inputs.${i}.path`));
+  insideProject(project.fs, project.dir, p.transform, PIPELINE_FILE, 'transform');
+  p.inputs.forEach((inp, i) => insideProject(project.fs, project.dir, inp.path.replaceAll('{date}', '2000-01-01'), PIPELINE_FILE, `inputs.${i}.path`));
   p.outputs.forEach((out, i) => {
-    insideProject(project.dir, out.path, PIPELINE_FILE, `outputs.${i}.path`);
-    if (out.contract) insideProject(project.dir, out.contract, PIPELINE_FILE, `outputs.${i}.contract`);
+    insideProject(project.fs, project.dir, out.path, PIPELINE_FILE, `outputs.${i}.path`);
+    if (out.contract) insideProject(project.fs, project.dir, out.contract, PIPELINE_FILE, `outputs.${i}.contract`);
   });
 }

@@ -1,6 +1,7 @@
 // ramp.yaml's release sections (`validate:` and `drift:`), schema-checked with zod. The other
 // top-level keys (name, model, input, serve — written by `ramp init`) are left alone.
-import { readFileSync, statSync } from 'node:fs';
+import type { RampFs } from '../host.ts';
+import { errCode, readText } from '../files.ts';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { EXIT, RampError } from '../errors.ts';
@@ -57,14 +58,14 @@ function configError(file: string, message: string): RampError {
 }
 
 /** Reads and checks ramp.yaml; errors name the file and the field. YAML aliases are capped (no bombs). */
-export function loadConfig(file: string): RampConfig {
+export function loadConfig(fs: RampFs, file: string): RampConfig {
   let text: string;
   try {
-    if (statSync(file).size > MAX_CONFIG_BYTES) throw configError(file, `larger than ${MAX_CONFIG_BYTES} bytes`);
-    text = readFileSync(file, 'utf8');
+    if (fs.stat(file).size > MAX_CONFIG_BYTES) throw configError(file, `larger than ${MAX_CONFIG_BYTES} bytes`);
+    text = readText(fs, file);
   } catch (e) {
     if (e instanceof RampError) throw e;
-    throw new RampError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code: 'not_found', hint: 'Pass the path of your ramp.yaml with --config.' });
+    throw new RampError(`cannot read ${file}: ${errCode(e)}`, { code: 'not_found', hint: 'Pass the path of your ramp.yaml with --config.' });
   }
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) throw configError(file, `not valid YAML: ${doc.errors[0]!.message}`);

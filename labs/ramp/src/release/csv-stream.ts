@@ -1,28 +1,23 @@
 // A CSV reader for large files: reads fixed-size chunks and hands over one record at a time, so
 // memory does not grow with the file (one record per line; quoted cells may hold commas).
-import { closeSync, openSync, readSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import type { RampFs } from '../host.ts';
 import { RampError } from '../errors.ts';
+import { errCode, textChunks } from '../files.ts';
 import { splitCsvLine } from '../csv.ts';
 
 export { CSV_MISSING, DECIMAL } from '../csv.ts';
-
-const CHUNK = 1 << 20;
 
 /**
  * Calls onRow(cells, lineNumber) for every record after the header; returns the header.
  * A record whose cell count differs from the header's is an error naming the file and line.
  */
-export function readCsv(file: string, onRow: (cells: string[], line: number) => void, onHeader?: (header: string[]) => void): string[] {
-  let fd: number;
+export function readCsv(fs: RampFs, file: string, onRow: (cells: string[], line: number) => void, onHeader?: (header: string[]) => void): string[] {
   try {
-    fd = openSync(file, 'r');
+    if (!fs.stat(file).isFile()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
   } catch (e) {
-    throw new RampError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code: 'not_found', hint: 'Pass a CSV file with a header line.' });
+    throw new RampError(`cannot read ${file}: ${errCode(e)}`, { code: 'not_found', hint: 'Pass a CSV file with a header line.' });
   }
-  const buf = Buffer.allocUnsafe(CHUNK);
   let rest = '';
-  const decoder = new StringDecoder('utf8');
   let header: string[] | null = null;
   let lineNo = 0;
   const take = (line: string): void => {
@@ -38,23 +33,16 @@ export function readCsv(file: string, onRow: (cells: string[], line: number) => 
     if (cells.length !== header.length) throw new RampError(`${file}, line ${lineNo}: ${cells.length} cells, the header has ${header.length}`, { code: 'bad_input', hint: 'Every CSV record must have one cell per header column.' });
     onRow(cells, lineNo);
   };
-  try {
-    for (;;) {
-      const n = readSync(fd, buf, 0, CHUNK, null);
-      if (n === 0) break;
-      const text = rest + decoder.write(buf.subarray(0, n));
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        take(text.slice(start, nl));
-        start = nl + 1;
-      }
-      rest = text.slice(start);
+  for (const chunk of textChunks(fs, file)) {
+    const text = rest + chunk;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      take(text.slice(start, nl));
+      start = nl + 1;
     }
-    rest += decoder.end();
-    if (rest !== '') take(rest);
-  } finally {
-    closeSync(fd);
+    rest = text.slice(start);
   }
+  if (rest !== '') take(rest);
   if (!header) throw new RampError(`${file} is empty`, { code: 'bad_input', hint: 'Pass a CSV file with a header line.' });
   return header;
 }

@@ -2,6 +2,7 @@
 // (8 bytes a value) or the counts per category, never the text of the file.
 import { InputError } from '../errors.ts';
 import type { Cell, Model } from '../estimators/index.ts';
+import type { RampFs } from '../host.ts';
 import { CSV_MISSING, DECIMAL, readCsv } from './csv-stream.ts';
 
 /** Categories beyond this many distinct values are not kept for an all-numeric column. */
@@ -60,7 +61,7 @@ export interface Collected {
 }
 
 /** Reads a CSV once, keeping the wanted columns, and scores each row with the model if given. */
-export function collect(file: string, wanted: ((header: string[]) => string[]), model: Model | null): Collected {
+export function collect(fs: RampFs, file: string, wanted: ((header: string[]) => string[]), model: Model | null): Collected {
   const columns = new Map<string, ColumnSample>();
   let at: Array<[number, ColumnSample]> = [];
   let modelAt: number[] = [];
@@ -68,7 +69,7 @@ export function collect(file: string, wanted: ((header: string[]) => string[]), 
   if (prediction) prediction.kind = 'number';
   const buf = new Float64Array(Math.max(1, model?.classes?.length ?? model?.nOutputs ?? 1));
   let rows = 0;
-  const header = readCsv(file, (cells, line) => {
+  const header = readCsv(fs, file, (cells, line) => {
     rows++;
     for (const [j, col] of at) {
       try {

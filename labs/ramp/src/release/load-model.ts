@@ -1,11 +1,8 @@
 // Loading a model for the release commands, as `ramp predict` loads one (safe unpickler).
-import { buildModel, type Model } from '../estimators/index.ts';
-import { pickModel } from '../estimators/structure.ts';
-import { loadPickleBytes, readFileLimited } from '../load.ts';
-import { DEFAULT_LIMITS } from '../unpickler.ts';
+import type { RampFs } from '../host.ts';
+import type { Model } from '../estimators/index.ts';
+import { loadModel } from '../commands/model-load.ts';
 
-export function loadReleaseModel(file: string): Model {
-  const buf = readFileLimited(file, DEFAULT_LIMITS);
-  const { result } = loadPickleBytes(buf, 'load', {});
-  return buildModel(pickModel(result.value, undefined));
+export function loadReleaseModel(fs: RampFs, file: string): Model {
+  return loadModel(fs, file, {}).model;
 }

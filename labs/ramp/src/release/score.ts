@@ -4,6 +4,7 @@
 import { InputError, RampError, EXIT } from '../errors.ts';
 import type { Cell, Label, Model } from '../estimators/index.ts';
 import { atRow } from '../estimators/index.ts';
+import type { RampFs } from '../host.ts';
 import { CSV_MISSING, DECIMAL, readCsv } from './csv-stream.ts';
 
 export interface Scored {
@@ -48,7 +49,7 @@ function cellOf(s: string, kind: string, where: string): Cell {
   throw new InputError(`${where} is not a number: ${JSON.stringify(s.slice(0, 20))}`);
 }
 
-export function scoreModels(models: Model[], spec: ScoreSpec): Scored {
+export function scoreModels(fs: RampFs, models: Model[], spec: ScoreSpec): Scored {
   const y: number[] = [];
   const scores: number[][] = models.map(() => []);
   const slices = new Map<string, string[]>(spec.slices.map((s) => [s, []]));
@@ -60,7 +61,7 @@ export function scoreModels(models: Model[], spec: ScoreSpec): Scored {
   let seen = new Int32Array(0);
   let stamp = 0;
   const positiveIdx = models.map((m) => (m.classes ? m.classes.map(label).indexOf(spec.positive ?? '') : -1));
-  readCsv(spec.file, (cells, line) => {
+  readCsv(fs, spec.file, (cells, line) => {
     const t = cells[target]!;
     if (CSV_MISSING.has(t)) throw new InputError(`${spec.file}, line ${line}: the target "${spec.target}" is missing`, 'Drop unlabelled rows from the holdout.');
     if (spec.task === 'classifier') y.push(t === spec.positive || (DECIMAL.test(t) && spec.positive !== null && DECIMAL.test(spec.positive) && Number(t) === Number(spec.positive)) ? 1 : 0);

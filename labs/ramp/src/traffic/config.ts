@@ -1,7 +1,8 @@
 // traffic.yaml: which versions of one model answer, with which weights, sticky by which field,
 // and which version shadows. Checked field by field; a bad file is refused with file and field.
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import type { RampFs } from '../host.ts';
+import { errCode, readText } from '../files.ts';
+import { dirname, resolve } from '../path.ts';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { EXIT, RampError } from '../errors.ts';
@@ -37,8 +38,8 @@ function bad(file: string, message: string): RampError {
   return new RampError(`${file}: ${message}`, { code: 'bad_traffic', exitCode: EXIT.USAGE, hint: 'See `ramp serve --help` for the traffic.yaml fields.' });
 }
 
-/** Parses and checks traffic.yaml (model paths are relative to the file). */
-export function parseTraffic(file: string, text: string): TrafficConfig {
+/** Parses and checks traffic.yaml (model paths are relative to the file; `cwd` resolves a relative `file`). */
+export function parseTraffic(file: string, text: string, cwd = '/'): TrafficConfig {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) throw bad(file, `not valid YAML: ${doc.errors[0]!.message}`);
   let value: unknown;
@@ -63,20 +64,20 @@ export function parseTraffic(file: string, text: string): TrafficConfig {
   if (shadows.length > 1) throw bad(file, `routes: ${shadows.length} shadow versions; at most one`);
   const sum = t.routes.reduce((s, r) => s + r.weight, 0);
   if (Math.abs(sum - 100) > 1e-9) throw bad(file, `routes: the weights add up to ${sum}, not 100`);
-  const base = dirname(resolve(file));
+  const base = dirname(resolve(cwd, file));
   return { name: t.model, routeBy: t.route_by ?? null, routes: t.routes.map((r) => ({ version: r.version, model: resolve(base, r.model), weight: r.weight, shadow: !!r.shadow })) };
 }
 
-export function readTraffic(file: string): TrafficConfig {
+export function readTraffic(fs: RampFs, cwd: string, file: string): TrafficConfig {
   let text: string;
   try {
-    if (statSync(file).size > 1 << 20) throw bad(file, 'larger than 1 MiB');
-    text = readFileSync(file, 'utf8');
+    if (fs.stat(file).size > 1 << 20) throw bad(file, 'larger than 1 MiB');
+    text = readText(fs, file);
   } catch (e) {
     if (e instanceof RampError) throw e;
-    throw new RampError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code: 'not_found', hint: 'Pass the path of traffic.yaml with --traffic.' });
+    throw new RampError(`cannot read ${file}: ${errCode(e)}`, { code: 'not_found', hint: 'Pass the path of traffic.yaml with --traffic.' });
   }
-  return parseTraffic(file, text);
+  return parseTraffic(file, text, cwd);
 }
 
 /** FNV-1a (32-bit) of the routing key → a bucket in [0, 10000): the same key, the same bucket. */

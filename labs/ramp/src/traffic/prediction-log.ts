@@ -1,8 +1,9 @@
 // `--log-predictions DIR`: each version appends what it saw and answered to DIR/NAME-VERSION.csv
 // (the model's input columns, then model_version and prediction), rotated by size, so that
 // `ramp drift --current DIR/NAME-VERSION.csv` reads what production saw.
-import { createWriteStream, existsSync, mkdirSync, renameSync, statSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import type { RampFs } from '../host.ts';
+import { exists } from '../files.ts';
+import { join } from '../path.ts';
 import type { Model } from '../estimators/index.ts';
 import type { Rows } from '../input.ts';
 
@@ -12,30 +13,46 @@ function csvCell(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
+const UTF8 = new TextEncoder();
+
+/** Lines are appended in batches (after the current request), and at once on close. */
 export class PredictionLog {
   readonly file: string;
-  private out: WriteStream;
+  private readonly fs: RampFs;
+  private pending = '';
+  private timer: ReturnType<typeof setTimeout> | null = null;
   private bytes: number;
   private readonly header: string;
   private readonly model: Model;
   private readonly version: string;
   private readonly maxBytes: number;
 
-  constructor(dir: string, name: string, version: string, model: Model, maxBytes = DEFAULT_LOG_BYTES) {
-    mkdirSync(dir, { recursive: true });
+  constructor(fs: RampFs, dir: string, name: string, version: string, model: Model, maxBytes = DEFAULT_LOG_BYTES) {
+    this.fs = fs;
+    fs.mkdir(dir, { recursive: true });
     this.file = join(dir, `${name}-${version}.csv`);
     this.model = model;
     this.version = version;
     this.maxBytes = maxBytes;
     this.header = `${[...model.inputs.map((c, j) => c.name ?? `feature_${j}`), 'model_version', 'prediction'].map(csvCell).join(',')}\n`;
-    this.bytes = existsSync(this.file) ? statSync(this.file).size : 0;
-    this.out = this.open();
+    this.bytes = exists(fs, this.file) ? fs.stat(this.file).size : 0;
+    this.open();
   }
 
-  private open(): WriteStream {
-    const s = createWriteStream(this.file, { flags: 'a' });
-    if (this.bytes === 0) { s.write(this.header); this.bytes = this.header.length; }
-    return s;
+  private open(): void {
+    if (this.bytes === 0) { this.fs.appendFile(this.file, this.header); this.bytes = this.header.length; }
+  }
+
+  private write(chunk: string): void {
+    this.pending += chunk;
+    this.timer ??= setTimeout(() => this.flush(), 0);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending) this.fs.appendFile(this.file, this.pending);
+    this.pending = '';
   }
 
   /** One line per row: the inputs as received (empty when missing), the version, the prediction. */
@@ -56,21 +73,22 @@ export class PredictionLog {
       chunk += `${cells.join(',')}\n`;
     }
     if (this.bytes + chunk.length > this.maxBytes && this.bytes > this.header.length) this.rotate();
-    this.out.write(chunk);
-    this.bytes += Buffer.byteLength(chunk);
+    this.write(chunk);
+    this.bytes += UTF8.encode(chunk).length;
   }
 
   /** The full file moves to NAME-VERSION.<n>.csv; a new one starts with the header. */
   private rotate(): void {
-    this.out.end();
+    this.flush();
     let n = 1;
-    while (existsSync(this.file.replace(/\.csv$/, `.${n}.csv`))) n++;
-    renameSync(this.file, this.file.replace(/\.csv$/, `.${n}.csv`));
+    while (exists(this.fs, this.file.replace(/\.csv$/, `.${n}.csv`))) n++;
+    this.fs.rename(this.file, this.file.replace(/\.csv$/, `.${n}.csv`));
     this.bytes = 0;
-    this.out = this.open();
+    this.open();
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.out.end(resolve));
+    this.flush();
+    return Promise.resolve();
   }
 }

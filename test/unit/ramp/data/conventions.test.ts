@@ -6,11 +6,12 @@ import { checkProject } from '../../../../labs/ramp/src/pipeline/check.ts';
 import { conventionsFrom, loadConventions, type Conventions } from '../../../../labs/ramp/src/pipeline/conventions.ts';
 import { readProject } from '../../../../labs/ramp/src/pipeline/spec.ts';
 import { parseYamlText } from '../../../../labs/ramp/src/data-files.ts';
+import { nodeFs } from '../../../../labs/ramp/src/node-host.ts';
 import { ramp } from '../helpers.ts';
 import { editYaml, scaffold } from './project.ts';
 
 const { conventions } = loadConventions();
-const rulesOf = (dir: string, c: Conventions = conventions): string[] => checkProject(readProject(dir), c).map((v) => v.rule);
+const rulesOf = (dir: string, c: Conventions = conventions): string[] => checkProject(readProject(nodeFs, dir), c).map((v) => v.rule);
 
 describe('conventions.yaml', () => {
   it('is valid and is what the check reads', () => {
@@ -62,7 +63,7 @@ describe('ramp pipeline check', () => {
   it.each(cases)('fails %s, naming the rule, the field and a fix', async (_what, edit, rule) => {
     const dir = await scaffold();
     editYaml(dir, (p) => edit(p, dir));
-    const violations = checkProject(readProject(dir), conventions);
+    const violations = checkProject(readProject(nodeFs, dir), conventions);
     expect(violations.map((v) => v.rule)).toContain(rule);
     for (const v of violations) {
       expect(v.file).toMatch(/\.yaml$/);

@@ -3,20 +3,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { cmdInitPipeline } from '../../../../labs/ramp/src/commands/init-pipeline.ts';
+import { run } from '../../../../labs/ramp/src/core.ts';
+import { nodeFs, nodeNet } from '../../../../labs/ramp/src/node-host.ts';
 
 export const NAME = 'sales__shop__orders_daily';
 
 /** Scaffolds the pipeline template into a new folder (quietly) and returns its path. */
 export async function scaffold(name = NAME): Promise<string> {
   const dir = join(mkdtempSync(join(tmpdir(), 'ramp-pipe-')), 'p');
-  const write = process.stdout.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    await cmdInitPipeline({ pos: [dir], flags: new Map([['--name', name]]) }, { json: true, color: false });
-  } finally {
-    process.stdout.write = write;
-  }
+  const quiet = { write: () => {}, isTTY: false };
+  const code = await run(['init', 'pipeline', dir, '--name', name, '--json'], { fs: nodeFs, net: nodeNet, cwd: process.cwd(), env: {}, stdout: quiet, stderr: quiet });
+  if (code !== 0) throw new Error(`ramp init pipeline exited ${code}`);
   return dir;
 }
 

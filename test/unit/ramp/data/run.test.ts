@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nodeIo, replacePartition, type PartitionIo } from '../../../../labs/ramp/src/pipeline/partition.ts';
+import { fsIo, replacePartition, type PartitionIo } from '../../../../labs/ramp/src/pipeline/partition.ts';
+import { nodeFs } from '../../../../labs/ramp/src/node-host.ts';
 import { BIN, ramp } from '../helpers.ts';
 import { editYaml, scaffold } from './project.ts';
 
@@ -99,14 +100,15 @@ describe('ramp pipeline run', () => {
 describe('atomic partition replace', () => {
   const failing = (when: 'write' | 'sync' | 'rename'): PartitionIo => {
     let writes = 0;
+    const nodeIo = fsIo(nodeFs);
     return { ...nodeIo, write: (fd, t) => { if (when === 'write' && ++writes === 2) throw new Error('disk full'); nodeIo.write(fd, t); }, sync: (fd) => { if (when === 'sync') throw new Error('EIO'); nodeIo.sync(fd); }, rename: (a, b) => { if (when === 'rename') throw new Error('crash'); nodeIo.rename(a, b); } };
   };
   it.each(['write', 'sync', 'rename'] as const)('a failure at %s leaves the previous partition intact and no temporary file', async (when) => {
     const dir = await scaffold();
     const pdir = join(dir, 'data/orders_daily/date=2026-03-01');
-    replacePartition(pdir, ['a,b', '1,2']);
+    replacePartition(nodeFs, pdir, ['a,b', '1,2']);
     const big = ['a,b', ...Array.from({ length: 10_000 }, (_, i) => `${i},${i}`)];
-    expect(() => replacePartition(pdir, big, failing(when))).toThrow();
+    expect(() => replacePartition(nodeFs, pdir, big, failing(when))).toThrow();
     expect(readFileSync(join(pdir, 'part.csv'), 'utf8')).toBe('a,b\n1,2\n');
     expect(readdirSync(pdir)).toEqual(['part.csv']);
   });
@@ -114,9 +116,9 @@ describe('atomic partition replace', () => {
   it('temporary files a killed run left are swept by the next run', async () => {
     const dir = await scaffold();
     const pdir = join(dir, 'data/orders_daily/date=2026-03-01');
-    replacePartition(pdir, ['a', '1']);
+    replacePartition(nodeFs, pdir, ['a', '1']);
     writeFileSync(join(pdir, '.part.csv.123.abc.tmp'), 'half');
-    replacePartition(pdir, ['a', '2']);
+    replacePartition(nodeFs, pdir, ['a', '2']);
     expect(readdirSync(pdir)).toEqual(['part.csv']);
   });
 
