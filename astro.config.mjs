@@ -31,6 +31,17 @@ export default defineConfig({
   prefetch: false,
   server: { headers: isolationHeaders },
   vite: {
+    // The in-tab lab's Workers (src/lab/tab) are ES modules; just-bash's browser build imports
+    // node:zlib for gzip alone, which the tab answers with a small module saying it is missing.
+    worker: {
+      format: 'es',
+      plugins: () => [
+        {
+          name: 'onramp-tab-zlib',
+          resolveId: (id) => (id === 'node:zlib' ? fileURLToPath(new URL('./src/lab/tab/zlib-shim.ts', import.meta.url)) : null),
+        },
+      ],
+    },
     build: {
       rolldownOptions: {
         // Astro puts the directive "use astro:head-inject" at the top of every MDX page module and

@@ -9,7 +9,7 @@ import type { LabClientData } from '../shared/lab-schema.ts';
 import { lastLines } from '../shared/check-output.ts';
 import { clearSnapshot, defaultStore, loadSnapshot, saveSnapshot, takeSnapshot, isLabInternal, type KeyValueStore } from './learner-files.ts';
 import { probeWebContainer, type RuntimePlan } from './runtime-choice.ts';
-import { Emitter, isBackground, type BootProgress, type LabRuntime, type LabShell, type RuntimeKind, type ServerEvent } from './runtime.ts';
+import { Emitter, isBackground, RUNTIME_NAMES, type BootProgress, type LabRuntime, type LabShell, type RuntimeKind, type ServerEvent } from './runtime.ts';
 import { applySolution, runCheck, type SolutionFiles } from './solve.ts';
 import { silentEvents, type LabEvents } from './ui/events.ts';
 import { clearProgress, loadProgress, saveProgress, type LabProgress } from './ui/progress.ts';
@@ -151,7 +151,13 @@ export class LabController {
           continue;
         }
       }
-      const runtime = await this.deps.makeRuntime(kind);
+      let runtime: LabRuntime;
+      try {
+        runtime = await this.deps.makeRuntime(kind);
+      } catch (error) {
+        notices.push(`${RUNTIME_NAMES[kind]} could not start: ${(error as Error).message}.`);
+        continue;
+      }
       try {
         const booted = runtime.boot((p) => this.setBoot(p));
         onBooting();
@@ -159,7 +165,7 @@ export class LabController {
         this.runtime = runtime;
         break;
       } catch (error) {
-        notices.push(`${kind === 'runner' ? 'The lab runner' : 'WebContainer'} could not start: ${(error as Error).message}.`);
+        notices.push(`${RUNTIME_NAMES[kind]} could not start: ${(error as Error).message}.`);
         await runtime.teardown().catch(() => {});
       }
     }

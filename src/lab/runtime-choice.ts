@@ -2,7 +2,9 @@
  * Which runtime a lab starts on. The order: `?runtime=` (the learner's or a test's choice), else
  * the site's build-time choice (`PUBLIC_ONRAMP_LAB_RUNTIME`), else automatic — WebContainer first
  * only where the site opted in (`PUBLIC_ONRAMP_WEBCONTAINER=on`: StackBlitz serves its runtime and
- * licenses production use), then the lab runner, then recorded output.
+ * licenses production use), then the lab runner where the Onramp service answers, then the
+ * learner's own tab (no server at all: the default on a static host), then recorded output where
+ * even a tab cannot run it (no Worker, no Service Worker), with the reason shown.
  *
  * A site that did not opt in never contacts StackBlitz: not to probe, not when a URL asks for a
  * WebContainer. Where it did opt in, the probe gives up after `PROBE_TIMEOUT_MS` with a reason the
@@ -11,7 +13,7 @@
 import type { RuntimeKind } from './runtime.ts';
 
 export type Choice = RuntimeKind | 'recorded';
-const CHOICES: readonly string[] = ['webcontainer', 'runner', 'recorded'];
+const CHOICES: readonly string[] = ['webcontainer', 'runner', 'tab', 'recorded'];
 
 /** How long the WebContainer probe may take before the lab moves on (the learner hears why within 2 s). */
 export const PROBE_TIMEOUT_MS = 1500;
@@ -45,11 +47,12 @@ export function planRuntimes(param: string | null, site = siteRuntime(), webCont
   const wanted = param && CHOICES.includes(param) ? (param as Choice) : site;
   if (wanted === 'recorded') return { tries: [], recorded: true, notice: '' };
   if (wanted === 'runner') return { tries: ['runner'], recorded: false, notice: '' };
+  if (wanted === 'tab') return { tries: ['tab'], recorded: false, notice: '' };
   if (wanted === 'webcontainer') {
-    if (webContainer) return { tries: ['webcontainer', 'runner'], recorded: false, notice: '' };
-    return { tries: ['runner'], recorded: false, notice: 'WebContainer is not enabled on this site, so the lab runs on the lab runner.' };
+    if (webContainer) return { tries: ['webcontainer', 'runner', 'tab'], recorded: false, notice: '' };
+    return { tries: ['runner', 'tab'], recorded: false, notice: 'WebContainer is not enabled on this site, so the lab runs on the lab runner or in this tab.' };
   }
-  return { tries: webContainer ? ['webcontainer', 'runner'] : ['runner'], recorded: false, notice: '' };
+  return { tries: webContainer ? ['webcontainer', 'runner', 'tab'] : ['runner', 'tab'], recorded: false, notice: '' };
 }
 
 /**

@@ -1,10 +1,14 @@
 /**
- * The one interface the lab UI talks to. Two backends implement it: a WebContainer
- * (`webcontainer.ts`) and the Onramp lab runner over a WebSocket (`runner-client.ts`).
+ * The one interface the lab UI talks to. Three backends implement it: the learner's own tab
+ * (`tab/runtime.ts`: a simulated shell in a Worker), a WebContainer (`webcontainer.ts`) and the
+ * Onramp lab runner over a WebSocket (`runner-client.ts`).
  */
 import type { LabTree } from '../shared/lab-schema.ts';
 
-export type RuntimeKind = 'webcontainer' | 'runner';
+export type RuntimeKind = 'webcontainer' | 'runner' | 'tab';
+
+/** How each runtime is named to the learner. */
+export const RUNTIME_NAMES: Record<RuntimeKind, string> = { tab: 'The in-tab runtime', webcontainer: 'WebContainer', runner: 'The lab runner' };
 
 export interface BootProgress {
   /** What is happening, in words for the learner. */

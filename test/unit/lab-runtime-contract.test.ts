@@ -1,10 +1,14 @@
 /**
- * One contract, two runtimes: the same tests against the lab runner (the real service and a Node
- * WebSocket client) and against the WebContainer adapter over a fake WebContainer.
+ * One contract, three runtimes: the same tests against the lab runner (the real service and a Node
+ * WebSocket client), the WebContainer adapter over a fake WebContainer, and the in-tab runtime
+ * (its engine on the other end of a MessageChannel instead of a Worker; the preview's last hop, a
+ * Service Worker, is covered by the browser tests).
  */
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import type { LabRuntime, ServerEvent } from '../../src/lab/runtime.ts';
 import { WebContainerRuntime } from '../../src/lab/webcontainer.ts';
+import { TabRuntime } from '../../src/lab/tab/runtime.ts';
+import { serveEngine } from '../../src/lab/tab/protocol.ts';
 import { labTree } from '../../src/shared/lab-files.ts';
 import { FakeWebContainer } from '../helpers/fake-webcontainer.ts';
 import { ROOT, startLabService, type LabService } from '../helpers/lab-service.ts';
@@ -29,7 +33,30 @@ const backends: [string, () => Promise<LabRuntime>][] = [
       return new WebContainerRuntime({ treeUrl: '/labs/pkl-to-endpoint/tree.json', api: FakeWebContainer.api, fetch: fakeFetch });
     },
   ],
+  [
+    'in the tab',
+    async () => {
+      const tree = await labTree(ROOT, LAB);
+      const fakeFetch = (async () => new Response(JSON.stringify(tree))) as unknown as typeof fetch;
+      const connect = () => {
+        const channel = new MessageChannel();
+        serveEngine(channel.port2 as unknown as Parameters<typeof serveEngine>[0]);
+        return Object.assign(channel.port1 as unknown as ReturnType<ConstructorParameters<typeof TabRuntime>[0]['connect']>, { terminate: () => channel.port1.close() });
+      };
+      return new TabRuntime({ treeUrl: '/labs/pkl-to-endpoint/tree.json', fetch: fakeFetch, connect, previewBase: '/lab-tab/preview/test-session/' });
+    },
+  ],
 ];
+
+/** GET `path` from a server the lab announced: over HTTP, or for the tab through the same call its Service Worker makes. */
+async function reach(rt: LabRuntime, event: ServerEvent, path: string): Promise<{ status: number; text: string }> {
+  if (rt instanceof TabRuntime) {
+    const r = await rt.http({ port: event.port, method: 'GET', path: `/${path}`, headers: {}, body: new Uint8Array() });
+    return { status: r.status, text: new TextDecoder().decode(r.body) };
+  }
+  const res = await fetch(new URL(path, event.url));
+  return { status: res.status, text: await res.text() };
+}
 
 describe.each(backends)('LabRuntime contract: %s', (name, make) => {
   let rt: LabRuntime;
@@ -88,13 +115,14 @@ describe.each(backends)('LabRuntime contract: %s', (name, make) => {
   it('announces servers the lab starts, with a URL that reaches them', async () => {
     const events: ServerEvent[] = [];
     rt.onServer((e) => events.push(e));
-    const port = name === 'lab runner' ? 18941 : 18942;
-    await rt.exec(`node -e "require('http').createServer((q,r)=>r.end('hi from '+q.url)).listen(${port},'127.0.0.1')"`, { background: true });
+    const port = { 'lab runner': 18941, 'WebContainer (fake)': 18942 }[name] ?? 18943;
+    await rt.exec(`ramp serve churn.joblib --port ${port}`, { background: true });
     expect(await until(() => events.some((e) => e.port === port && e.type === 'open'))).toBe(true);
-    const url = events.find((e) => e.port === port)!.url;
-    const res = await fetch(new URL('x', url));
-    expect(await res.text()).toBe('hi from /x');
-    await rt.exec(`pkill -f "listen\\(${port}" || true`);
+    const open = events.find((e) => e.port === port)!;
+    expect(await until(async () => (await reach(rt, open, 'v2/health/ready').catch(() => ({ status: 0 }))).status === 200)).toBe(true);
+    const meta = await reach(rt, open, 'v2/models/churn');
+    expect(JSON.parse(meta.text)).toMatchObject({ name: 'churn' });
+    await rt.exec(`pkill -f "port ${port}" || true`);
     expect(await until(() => events.some((e) => e.port === port && e.type === 'close'))).toBe(true);
   });
 });

@@ -17,12 +17,17 @@ import { LabTerminalPanel, type TerminalModules } from './panels/terminal-panel.
 import { labMark } from '../timing.ts';
 import { Workbench } from './workbench.ts';
 
-export { siteRuntime } from '../runtime-choice.ts';
+import { siteRuntime } from '../runtime-choice.ts';
+export { siteRuntime };
 
 async function makeRuntime(lab: OnrampLab, kind: RuntimeKind, size: { cols: number; rows: number }): Promise<LabRuntime> {
   if (kind === 'webcontainer') {
     const { WebContainerRuntime } = await import('../webcontainer.ts');
     return new WebContainerRuntime({ treeUrl: lab.data.treeUrl });
+  }
+  if (kind === 'tab') {
+    const { createTabRuntime } = await import('../tab/start.ts');
+    return createTabRuntime(lab.data.treeUrl, import.meta.env.BASE_URL);
   }
   const { RunnerRuntime } = await import('../runner-client.ts');
   return new RunnerRuntime({ lab: lab.data.id, cols: size.cols, rows: size.rows });
@@ -32,7 +37,10 @@ async function makeRuntime(lab: OnrampLab, kind: RuntimeKind, size: { cols: numb
 export function prefetch(): void {
   void import('@xterm/xterm').catch(() => {});
   void import('@xterm/addon-fit').catch(() => {});
-  void import('../runner-client.ts').catch(() => {});
+  if (siteRuntime() !== 'tab') void import('../runner-client.ts').catch(() => {});
+  // The in-tab runtime's Worker is the big part (a shell, ramp): fetch it ahead only where the
+  // site runs labs in the tab; elsewhere it loads when the runner is found missing.
+  void import('../tab/start.ts').then((t) => siteRuntime() === 'tab' && t.prefetchWorker()).catch(() => {});
 }
 
 function loadTerminalModules(): Promise<TerminalModules> {
@@ -65,7 +73,7 @@ function bindHead(lab: OnrampLab, c: LabController) {
     notice.hidden = !c.state.notice;
     if (phase === 'ready' || phase === 'recorded') q('[data-action="start"]').hidden = true;
     q('[data-action="reset"]').hidden = phase !== 'ready' && phase !== 'ended';
-    const label = { webcontainer: 'Running in your browser (WebContainer)', runner: 'Running on the Onramp lab runner' };
+    const label = { webcontainer: 'Running in your browser (WebContainer)', runner: 'Running on the Onramp lab runner', tab: 'Running in this tab' };
     q('[data-runtime-label]').textContent = phase === 'recorded' ? 'Recorded output' : c.state.runtime ? label[c.state.runtime] : '';
   });
 }

@@ -1,6 +1,7 @@
 // The lab's checks: `node .lab/check.mjs <step>` exits 0 when the step is done.
-// Plain Node (18+), no dependencies, so it runs the same in a WebContainer and on the lab runner.
-import { spawnSync } from 'node:child_process';
+// Plain Node (18+), no dependencies, so it runs the same in a WebContainer, on the lab runner and
+// in the tab (whose node has only the asynchronous child_process).
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
 // What scikit-learn predicts for the three rows of rows.json (test/fixtures/churn/expected.json).
@@ -65,7 +66,9 @@ switch (step) {
     pass('the endpoint is ready');
   }
   case 'call': {
-    const run = spawnSync(process.execPath, ['call.mjs'], { encoding: 'utf8', timeout: 10_000 });
+    const run = await new Promise((resolve) => {
+      execFile(process.execPath, ['call.mjs'], { encoding: 'utf8', timeout: 10_000 }, (error, stdout, stderr) => resolve({ status: error ? (error.code ?? 1) : 0, stdout, stderr }));
+    });
     if (run.status !== 0) fail(`node call.mjs failed: ${(run.stderr || run.stdout || '').trim().split('\n').pop()}`);
     let body;
     try {
