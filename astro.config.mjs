@@ -6,6 +6,7 @@ import { isolationHeaders } from './src/shared/headers.ts';
 import { mapSidebarLinks } from './src/shared/maps.ts';
 import { sidebarSlugs } from './src/shared/site-links.ts';
 import { fileURLToPath } from 'node:url';
+import { rampDefines } from './labs/ramp/build.mjs';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -31,6 +32,8 @@ export default defineConfig({
   prefetch: false,
   server: { headers: isolationHeaders },
   vite: {
+    // ramp runs in the in-tab lab's Worker: its `init` templates and house conventions compiled in.
+    define: rampDefines(),
     // The in-tab lab's Workers (src/lab/tab) are ES modules; just-bash's browser build imports
     // node:zlib for gzip alone, which the tab answers with a small module saying it is missing.
     worker: {
@@ -38,6 +41,7 @@ export default defineConfig({
       plugins: () => [
         {
           name: 'onramp-tab-zlib',
+          enforce: 'pre',
           resolveId: (id) => (id === 'node:zlib' ? fileURLToPath(new URL('./src/lab/tab/zlib-shim.ts', import.meta.url)) : null),
         },
       ],

@@ -4,6 +4,7 @@
  * emits each lab as a mountable file tree), the lab UI and the lab runner.
  */
 import { z } from 'zod';
+import { LAB_NEED_NAMES } from './lab-needs.ts';
 
 const relPath = z
   .string()
@@ -51,6 +52,8 @@ export function labSchema(personaIds: readonly string[]) {
       /** Minutes. */
       duration: z.number().int().positive().max(240),
       summary: z.string().min(1),
+      /** What the lab needs beyond a shell, ramp and node (see lab-needs.ts); runtimes without it are skipped. */
+      needs: z.array(z.enum(LAB_NEED_NAMES)).default([]),
       steps: z.array(LabStepSchema).min(1),
     })
     .superRefine((lab, ctx) => {

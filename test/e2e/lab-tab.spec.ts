@@ -111,6 +111,15 @@ test('a command that ignores Ctrl-C is stopped, and the files stay', async ({ pa
   const terminal = page.locator('[data-terminal]');
   await terminal.click();
   await page.keyboard.type('echo k""ept-ok > note.txt\n');
+  await page.keyboard.type(`node -e "console.log('node-' + 6 * 7)"\n`);
+  await expect(terminal).toContainText('node-42', { timeout: 15_000 });
+  // A runaway script as a job: it keeps running until killed.
+  await page.keyboard.type(`node -e "while (true) {}" &\n`);
+  await page.keyboard.type('jobs\n');
+  await expect(terminal).toContainText(/\[1\]\+\s+Running\s+node -e/, { timeout: 15_000 });
+  await page.keyboard.type('kill %1\n');
+  await expect(terminal).toContainText(/\[1\]\+\s+Terminated\s+node -e/, { timeout: 15_000 });
+  // And in the foreground, Ctrl-C.
   await page.keyboard.type(`node -e "while (true) {}"\n`);
   await page.keyboard.press('Control+C');
   await page.keyboard.type('cat note.txt\n');

@@ -100,6 +100,11 @@ export interface RampIO {
   /** For `--input -` and `contract test -`. */
   stdin?: () => Uint8Array;
   net: RampNet;
+  /**
+   * HTTP requests ramp makes as a client (`contract export URL`, `init service-client --model URL`);
+   * the platform's `fetch` when absent. The in-tab lab passes its virtual network's.
+   */
+  fetch?: typeof fetch;
   /** Interruption: `serve` drains and returns 0; long loops may stop. */
   signal?: AbortSignal;
   /**

@@ -78,7 +78,8 @@ export class BashFs implements IFileSystem {
     const p = normalizePath(path);
     const s = this.fs.stat(p);
     const dir = s.isDirectory();
-    return { isFile: s.isFile(), isDirectory: dir, isSymbolicLink: false, mode: this.modes.get(p) ?? (dir ? 0o755 : 0o644), size: s.size, mtime: new Date(s.mtimeMs) };
+    // No links here: a file's path is its identity (cp and mv compare it to refuse copying a file onto itself).
+    return { isFile: s.isFile(), isDirectory: dir, isSymbolicLink: false, mode: this.modes.get(p) ?? (dir ? 0o755 : 0o644), size: s.size, mtime: new Date(s.mtimeMs), identity: p };
   }
   lstat(path: string): Promise<FsStat> {
     return this.stat(path);

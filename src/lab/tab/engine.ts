@@ -11,7 +11,7 @@ import { DropConnection, type RampIO } from '../../../labs/ramp/src/host.ts';
 import { isBackground, stripBackground, type ExecResult } from '../runtime.ts';
 import { BashFs, resolvePath } from './bash-fs.ts';
 import { JobTable } from './jobs.ts';
-import { NetError, VirtualNetwork } from './network.ts';
+import { NetError, networkFetch, VirtualNetwork } from './network.ts';
 
 export const LAB_ROOT = '/home/lab';
 const BASE_ENV = { HOME: LAB_ROOT, PATH: '/usr/bin:/bin', TERM: 'xterm-256color', LANG: 'C.UTF-8', USER: 'lab' };
@@ -291,6 +291,7 @@ export class Engine {
       stderr: { isTTY: false, write: (c) => (live ? this.opts.onTerminal?.(text(c)) : (stderr += text(c))) },
       stdin: () => ctx.stdin,
       net,
+      fetch: networkFetch(this.net),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
     try {

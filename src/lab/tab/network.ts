@@ -98,6 +98,24 @@ export class VirtualNetwork {
   }
 }
 
+/** `fetch` over the virtual network (for ramp as a client): Node's errors, a `Response` back. */
+export function networkFetch(net: VirtualNetwork): typeof fetch {
+  return (async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const req = new Request(input, init);
+    const body = req.method === 'GET' || req.method === 'HEAD' ? null : new Uint8Array(await req.arrayBuffer());
+    const headers: Record<string, string> = {};
+    req.headers.forEach((v, k) => (headers[k] = v));
+    let r: NetResponse;
+    try {
+      r = await net.request(req.url, { method: req.method, headers, body });
+    } catch (e) {
+      throw Object.assign(new TypeError('fetch failed'), { cause: e });
+    }
+    const empty = r.status === 204 || r.status === 304 || req.method === 'HEAD';
+    return new Response(empty ? null : (r.body as Uint8Array<ArrayBuffer>), { status: r.status, statusText: r.statusText, headers: r.headers });
+  }) as typeof fetch;
+}
+
 function lowerKeys(h: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = String(v);

@@ -13,7 +13,8 @@ export const NODE_VERSION = 'v22.12.0';
 export type FromScript =
   | { type: 'out'; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'fetch'; id: number; url: string; method: string; headers: Record<string, string>; body: Uint8Array | null }
-  | { type: 'exec'; id: number; command: string; cwd: string }
+  /** A child process: the script's writes so far go first, the files as they are after it come back. */
+  | { type: 'exec'; id: number; command: string; cwd: string; changes: [string, Uint8Array | null][] }
   | { type: 'exit'; code: number; changes: [string, Uint8Array | null][] };
 
 export interface ScriptStart {
@@ -27,7 +28,7 @@ export interface ScriptStart {
 
 const USAGE = 'Usage: node <script.mjs> [arguments] | node -e "<code>" | node --version\n';
 
-/** Every file under the lab's folder, as absolute paths. */
+/** Every file under the lab's folder and /tmp, as absolute paths. */
 function snapshot(engine: Engine): [string, Uint8Array][] {
   const out: [string, Uint8Array][] = [];
   const walk = (dir: string) => {
@@ -38,7 +39,21 @@ function snapshot(engine: Engine): [string, Uint8Array][] {
     }
   };
   walk(LAB_ROOT);
+  try {
+    walk('/tmp');
+  } catch {
+    /* no /tmp yet */
+  }
   return out;
+}
+
+function apply(engine: Engine, changes: [string, Uint8Array | null][]): void {
+  for (const [path, data] of changes) {
+    if (data) {
+      engine.fs.mkdir(path.slice(0, path.lastIndexOf('/')) || '/', { recursive: true });
+      engine.fs.writeFile(path, data);
+    } else engine.fs.rm(path, { force: true });
+  }
 }
 
 export function workerNodeRunner(makeWorker: () => Worker): NodeRunner {
@@ -87,18 +102,13 @@ function runScript(worker: Worker, start: ScriptStart, signal: AbortSignal | und
           (err: Error & { code?: string }) => worker.postMessage({ type: 'fetched', id: m.id, error: err.message, code: err.code ?? 'ECONNREFUSED' }),
         );
       } else if (m.type === 'exec') {
+        apply(engine, m.changes);
         engine.bash.exec(m.command, { cwd: m.cwd, ...(signal ? { signal } : {}) }).then(
-          (r) => worker.postMessage({ type: 'executed', id: m.id, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }),
-          (err: Error) => worker.postMessage({ type: 'executed', id: m.id, stdout: '', stderr: `${err.message}\n`, exitCode: 1 }),
+          (r) => worker.postMessage({ type: 'executed', id: m.id, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, files: snapshot(engine) }),
+          (err: Error) => worker.postMessage({ type: 'executed', id: m.id, stdout: '', stderr: `${err.message}\n`, exitCode: 1, files: snapshot(engine) }),
         );
       } else if (m.type === 'exit') {
-        for (const [path, data] of m.changes) {
-          if (data) {
-            engine.fs.mkdir(path.slice(0, path.lastIndexOf('/')) || '/', { recursive: true });
-            engine.fs.writeFile(path, data);
-          }
-          else engine.fs.rm(path, { force: true });
-        }
+        apply(engine, m.changes);
         finish(m.code);
       }
     };

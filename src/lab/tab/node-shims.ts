@@ -38,7 +38,9 @@ export function makeShims(host: ShimHost) {
   const enc = new TextEncoder();
   const dec = new TextDecoder();
   const abs = (p: string | URL) => resolvePath(host.cwd, p instanceof URL ? decodeURIComponent(p.pathname) : String(p));
-  const isDir = (p: string) => p === '/' || [...host.files.keys()].some((f) => f.startsWith(`${p}/`));
+  /** Folders made by the script (others exist because files are in them). */
+  const dirs = new Set<string>(['/', '/tmp']);
+  const isDir = (p: string) => dirs.has(p) || [...host.files.keys()].some((f) => f.startsWith(`${p}/`));
   const encodingOf = (o: unknown) => (typeof o === 'string' ? o : (o as { encoding?: string } | undefined)?.encoding);
 
   const fs = {
@@ -64,12 +66,27 @@ export function makeShims(host: ShimHost) {
       host.files.set(path, next);
       host.changed.add(path);
     },
-    mkdirSync: () => undefined,
+    mkdirSync: (p: string) => void dirs.add(abs(p)),
+    mkdtempSync(prefix: string): string {
+      const path = abs(`${prefix}${Math.random().toString(36).slice(2, 8)}`);
+      dirs.add(path);
+      return path;
+    },
+    cpSync(from: string, to: string, o?: { recursive?: boolean }) {
+      const a = abs(from);
+      const b = abs(to);
+      const data = host.files.get(a);
+      if (data) return fs.writeFileSync(b, data);
+      if (!isDir(a)) throw fsError('ENOENT', 'cp', String(from));
+      if (!o?.recursive) throw fsError('EISDIR', 'cp', String(from));
+      dirs.add(b);
+      for (const [f, d] of [...host.files]) if (f.startsWith(`${a}/`)) fs.writeFileSync(b + f.slice(a.length), d);
+    },
     readdirSync(p: string): string[] {
       const dir = abs(p);
       if (!isDir(dir)) throw fsError('ENOENT', 'scandir', String(p));
       const names = new Set<string>();
-      for (const f of host.files.keys()) if (f.startsWith(`${dir}/`)) names.add(f.slice(dir.length + 1).split('/')[0]!);
+      for (const f of [...host.files.keys(), ...dirs]) if (f.startsWith(`${dir}/`)) names.add(f.slice(dir.length + 1).split('/')[0]!);
       return [...names].sort();
     },
     statSync(p: string) {
@@ -91,6 +108,7 @@ export function makeShims(host: ShimHost) {
         host.files.delete(f);
         host.changed.add(f);
       }
+      for (const d of [...dirs]) if (d === path || (o?.recursive && d.startsWith(`${path}/`))) dirs.delete(d);
     },
     renameSync(from: string, to: string) {
       const a = abs(from);

@@ -243,7 +243,15 @@ scope.onmessage = async (e: MessageEvent) => {
     changed,
     write: (stream, text) => post({ type: 'out', stream, text }),
     exit,
-    exec: (command, cwd) => track(ask({ type: 'exec', id: nextId++, command, cwd }), shims) as Promise<{ stdout: string; stderr: string; exitCode: number }>,
+    exec: async (command, cwd) => {
+      // The child sees what the script wrote so far; the script sees what the child wrote.
+      const changes: [string, Uint8Array | null][] = [...changed].map((p) => [p, files.get(p) ?? null]);
+      changed.clear();
+      const r = (await track(ask({ type: 'exec', id: nextId++, command, cwd, changes }), shims)) as { stdout: string; stderr: string; exitCode: number; files: [string, Uint8Array][] };
+      files.clear();
+      for (const [p, d] of r.files) files.set(p, d);
+      return r;
+    },
   };
   shims = makeShims(host);
   const require = (name: string) => {

@@ -1,6 +1,6 @@
 // The lab's checks: `node .lab/check.mjs <step>` exits 0 when the step is done.
 // Plain Node, no dependencies beyond the lab's own files.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
 const MODEL = 'http://127.0.0.1:8080';
@@ -103,7 +103,9 @@ switch (step) {
   case 'check': {
     const meta = await get(`${NEXT}/v2/models/churn`);
     if (meta.status !== 200) fail('no model "churn" answers on http://127.0.0.1:8081 yet');
-    const run = spawnSync('ramp', ['contract', 'check', '--expect', 'model.contract.json', '--against', NEXT, '--json'], { encoding: 'utf8' });
+    const run = await new Promise((resolve) => {
+      execFile('ramp', ['contract', 'check', '--expect', 'model.contract.json', '--against', NEXT, '--json'], { encoding: 'utf8' }, (error, stdout) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout }));
+    });
     if (run.status !== 6) fail(`ramp contract check exited ${run.status}, not 6: the model on 8081 is not a breaking change for model.contract.json`);
     const kinds = JSON.parse(run.stdout).breaking.map((b) => b.kind);
     if (!kinds.includes('class_added')) fail(`expected a class_added change, got ${kinds.join(', ')}`);

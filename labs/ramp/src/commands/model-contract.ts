@@ -52,10 +52,10 @@ function contractFromFile(o: Out, file: string, name: string, a: Args): ModelCon
   return contractFromMetadata(modelMetadata(model, name), probeNullable(model));
 }
 
-async function getJson(url: string): Promise<unknown> {
+async function getJson(o: Out, url: string): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: { accept: 'application/json' } });
+    res = await (o.io.fetch ?? fetch)(url, { signal: AbortSignal.timeout(10_000), headers: { accept: 'application/json' } });
   } catch (e) {
     throw new RampError(`cannot reach ${url}: ${(e as Error).cause ? String(((e as Error).cause as Error).message ?? (e as Error).cause) : (e as Error).message}`, { code: 'unreachable', hint: 'Is the model server running? Start one with `ramp serve model.joblib`.' });
   }
@@ -68,7 +68,7 @@ async function getJson(url: string): Promise<unknown> {
 }
 
 /** The model's metadata URL: given in the URL, or the server's base URL plus a name. */
-async function contractFromUrl(url: string, name: string | undefined): Promise<ModelContract> {
+async function contractFromUrl(o: Out, url: string, name: string | undefined): Promise<ModelContract> {
   const u = new URL(url);
   const m = /^(.*\/v2\/models\/[^/]+(?:\/versions\/[^/]+)?)/.exec(u.pathname);
   const base = `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
@@ -77,14 +77,14 @@ async function contractFromUrl(url: string, name: string | undefined): Promise<M
   else {
     let n = name;
     if (!n) {
-      const list = (await getJson(`${base}/v1/models`)) as { models?: unknown };
+      const list = (await getJson(o, `${base}/v1/models`)) as { models?: unknown };
       if (!Array.isArray(list.models) || list.models.length !== 1) throw new UsageError(`${url} does not say which model to use`, 'Add --name NAME, or give the model URL (http://host:8080/v2/models/NAME).');
       n = String(list.models[0]);
     }
     metaUrl = `${base}/v2/models/${encodeURIComponent(n)}`;
   }
   try {
-    return contractFromMetadata(await getJson(metaUrl));
+    return contractFromMetadata(await getJson(o, metaUrl));
   } catch (e) {
     if (e instanceof RampError) throw e;
     throw new RampError(`${metaUrl}: ${(e as Error).message}`, { code: 'bad_metadata', hint: 'Point at a KServe V2 model metadata route.' });
@@ -93,7 +93,7 @@ async function contractFromUrl(url: string, name: string | undefined): Promise<M
 
 /** The contract of a model file (named as `ramp serve` would name it) or of a served model. */
 export async function contractOf(o: Out, src: string, name: string | undefined, a: Args): Promise<ModelContract> {
-  return isUrl(src) ? contractFromUrl(src, name) : contractFromFile(o, src, name ?? defaultName(src), a);
+  return isUrl(src) ? contractFromUrl(o, src, name) : contractFromFile(o, src, name ?? defaultName(src), a);
 }
 
 function readContractFile(o: Out, file: string): ModelContract {
