@@ -10,6 +10,7 @@
  * WebContainer. Where it did opt in, the probe gives up after `PROBE_TIMEOUT_MS` with a reason the
  * learner sees, and the next runtime starts.
  */
+import { tabCannotRun, type LabNeed } from '../shared/lab-needs.ts';
 import type { RuntimeKind } from './runtime.ts';
 
 export type Choice = RuntimeKind | 'recorded';
@@ -53,6 +54,14 @@ export function planRuntimes(param: string | null, site = siteRuntime(), webCont
     return { tries: ['runner', 'tab'], recorded: false, notice: 'WebContainer is not enabled on this site, so the lab runs on the lab runner or in this tab.' };
   }
   return { tries: webContainer ? ['webcontainer', 'runner', 'tab'] : ['runner', 'tab'], recorded: false, notice: '' };
+}
+
+/** Drops the in-tab runtime from a plan when the lab needs what a tab cannot give, and says so. */
+export function forLab(plan: RuntimePlan, needs: readonly LabNeed[]): RuntimePlan {
+  const why = tabCannotRun(needs);
+  if (!why || !plan.tries.includes('tab')) return plan;
+  const notice = `This lab needs ${why}, which a browser tab cannot give, so it does not run in the tab.`;
+  return { ...plan, tries: plan.tries.filter((k) => k !== 'tab'), notice: [plan.notice, notice].filter(Boolean).join(' ') };
 }
 
 /**

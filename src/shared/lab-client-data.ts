@@ -8,6 +8,7 @@ export function labPageData(lab: LabDefinition): LabPageData {
     title: lab.title,
     duration: lab.duration,
     summary: lab.summary,
+    needs: lab.needs,
     treeUrl: `/labs/${lab.id}/tree.json`,
     recordedUrl: `/labs/${lab.id}/recorded.json`,
     steps: lab.steps.map((s) => ({

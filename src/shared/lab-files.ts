@@ -54,8 +54,37 @@ export function loadLab(root: string, id: string, personaIds = personaIdsOf(root
       if (!existsSync(join(root, LABS_DIR, id, 'solution', f))) problems.push(`${file}: steps.${i}.solution.files.${j}: no file ${LABS_DIR}/${id}/solution/${f}`);
     });
   });
+  if (!lab.needs.includes('processes')) problems.push(...syncProcessUses(root, id));
   if (problems.length) throw new LabError(problems.join('\n'));
   return lab;
+}
+
+const SYNC_PROCESS = /\b(spawnSync|execSync|execFileSync)\s*\(/;
+
+/**
+ * Scripts of a lab that call a synchronous child process, which the in-tab runtime's node cannot
+ * offer (it would need SharedArrayBuffer and Atomics): each is a problem unless the lab declares
+ * `needs: [processes]`, so the lab still runs in the tab or says why it does not.
+ */
+function syncProcessUses(root: string, id: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir).sort()) {
+      const full = join(dir, name);
+      if (name === 'node_modules') continue;
+      if (statSync(full).isDirectory()) walk(full);
+      else if (/\.(mjs|js|cjs|ts|mts)$/.test(name)) {
+        readFileSync(full, 'utf8').split('\n').forEach((line, i) => {
+          const m = SYNC_PROCESS.exec(line);
+          if (m) out.push(`${relative(root, full).split(sep).join('/')}:${i + 1}: ${m[1]} runs a child process synchronously, which the in-tab runtime cannot; use the asynchronous form (execFile with a callback), or declare needs: [processes] in lab.yaml`);
+        });
+      }
+    }
+  };
+  walk(join(root, LABS_DIR, id, 'files'));
+  walk(join(root, LABS_DIR, id, 'solution'));
+  return out;
 }
 
 /** Every problem in every lab, as lines naming the file and field (for the build's content check). */

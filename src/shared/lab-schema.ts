@@ -4,7 +4,7 @@
  * emits each lab as a mountable file tree), the lab UI and the lab runner.
  */
 import { z } from 'zod';
-import { LAB_NEED_NAMES } from './lab-needs.ts';
+import { LAB_NEED_NAMES, type LabNeed } from './lab-needs.ts';
 
 const relPath = z
   .string()
@@ -92,6 +92,8 @@ export interface LabClientData {
   title: string;
   duration: number;
   summary: string;
+  /** What the lab needs beyond a shell, ramp and node; runtimes without it are skipped. */
+  needs: LabNeed[];
   treeUrl: string;
   recordedUrl: string;
   steps: {

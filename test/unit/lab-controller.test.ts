@@ -90,6 +90,7 @@ const LAB: LabClientData = {
   title: 'Demo',
   duration: 5,
   summary: 'A lab for tests',
+  needs: [],
   treeUrl: '/labs/demo/tree.json',
   recordedUrl: '/labs/demo/recorded.json',
   steps: [

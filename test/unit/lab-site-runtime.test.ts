@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { planRuntimes, probeWebContainer, siteRuntime, webContainerEnabled, PROBE_TIMEOUT_MS } from '../../src/lab/runtime-choice.ts';
+import { forLab, planRuntimes, probeWebContainer, siteRuntime, webContainerEnabled, PROBE_TIMEOUT_MS } from '../../src/lab/runtime-choice.ts';
 
 describe('site configuration of the lab runtime (PUBLIC_ONRAMP_LAB_RUNTIME)', () => {
   afterEach(() => vi.unstubAllEnvs());
@@ -33,15 +33,29 @@ describe('site configuration of the lab runtime (PUBLIC_ONRAMP_LAB_RUNTIME)', ()
 
 describe('the runtime plan', () => {
   it('never plans a WebContainer on a site that did not opt in, even when the URL asks', () => {
-    expect(planRuntimes(null, null, false)).toEqual({ tries: ['runner'], recorded: false, notice: '' });
+    expect(planRuntimes(null, null, false)).toEqual({ tries: ['runner', 'tab'], recorded: false, notice: '' });
     const asked = planRuntimes('webcontainer', null, false);
-    expect(asked.tries).toEqual(['runner']);
+    expect(asked.tries).toEqual(['runner', 'tab']);
     expect(asked.notice).toMatch(/not enabled on this site/);
   });
 
-  it('tries WebContainer first, then the runner, where the site opted in', () => {
-    expect(planRuntimes(null, null, true).tries).toEqual(['webcontainer', 'runner']);
-    expect(planRuntimes('webcontainer', null, true).tries).toEqual(['webcontainer', 'runner']);
+  it('tries WebContainer first, then the runner, then the tab, where the site opted in', () => {
+    expect(planRuntimes(null, null, true).tries).toEqual(['webcontainer', 'runner', 'tab']);
+    expect(planRuntimes('webcontainer', null, true).tries).toEqual(['webcontainer', 'runner', 'tab']);
+  });
+
+  it('runs in the tab when asked (?runtime=tab, or a site built for it), and nowhere else', () => {
+    expect(planRuntimes('tab', null, true).tries).toEqual(['tab']);
+    expect(planRuntimes(null, 'tab', false).tries).toEqual(['tab']);
+  });
+
+  it('skips the tab for a lab that needs what a tab cannot give, and says what', () => {
+    const plan = forLab(planRuntimes(null, null, false), ['python']);
+    expect(plan.tries).toEqual(['runner']);
+    expect(plan.notice).toMatch(/needs Python/);
+    expect(forLab(planRuntimes(null, null, false), [])).toEqual(planRuntimes(null, null, false));
+    // Asked for the tab only: nothing live is left, so the lab shows recorded output with the reason.
+    expect(forLab(planRuntimes('tab', null, false), ['npm']).tries).toEqual([]);
   });
 
   it('lets ?runtime= and the site fix the runner or recorded output', () => {

@@ -5,7 +5,7 @@
  */
 import type { LabRecording } from '../../shared/lab-schema.ts';
 import { LabController } from '../controller.ts';
-import { planRuntimes } from '../runtime-choice.ts';
+import { forLab, planRuntimes } from '../runtime-choice.ts';
 import type { LabRuntime, RuntimeKind } from '../runtime.ts';
 import { loadLabEvents } from './events.ts';
 import { AUTOSTART_KEY, type OnrampLab } from './lab-element.ts';
@@ -123,7 +123,7 @@ function bindReset(lab: OnrampLab, c: LabController, terminal: LabTerminalPanel)
 export async function startWorkspace(lab: OnrampLab): Promise<void> {
   const data = lab.data;
   const eventsLoading = loadLabEvents(data.id);
-  const plan = planRuntimes(new URLSearchParams(location.search).get('runtime'));
+  const plan = forLab(planRuntimes(new URLSearchParams(location.search).get('runtime')), data.needs ?? []);
   const workbench = new Workbench(lab, (panel) => {
     if (panel === 'terminal') terminal.fit();
   });
