@@ -47,7 +47,7 @@ function trickle(res: ServerResponse, body: Uint8Array, ms: number): void {
 }
 
 function write(res: ServerResponse, r: RampResponse, closing: boolean): void {
-  const headers: Record<string, string | number> = r.headers;
+  const headers: Record<string, string | number> = { ...r.headers };
   headers['content-length'] = typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length;
   if (closing) headers.connection = 'close';
   res.writeHead(r.status, headers);
