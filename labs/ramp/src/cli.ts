@@ -5,7 +5,18 @@ import { nodeIo } from './node-host.ts';
 
 export { VERSION } from './core.ts';
 
-export function main(argv: string[]): Promise<number> {
+declare const __RAMP_CONVENTIONS__: string | undefined;
+
+/** Run from source (not the bundle): compile in what build.mjs would, from labs/templates/. */
+async function sourceDefines(): Promise<void> {
+  if (typeof __RAMP_CONVENTIONS__ !== 'undefined') return;
+  const build = new URL('../build.mjs', import.meta.url).href;
+  const { rampDefines } = (await import(build)) as { rampDefines(): Record<string, string> };
+  for (const [k, v] of Object.entries(rampDefines())) (globalThis as Record<string, unknown>)[k] = JSON.parse(v);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  await sourceDefines();
   return run(argv, nodeIo());
 }
 

@@ -47,7 +47,7 @@ function trickle(res: ServerResponse, body: Uint8Array, ms: number): void {
 }
 
 function write(res: ServerResponse, r: RampResponse, closing: boolean): void {
-  const headers: Record<string, string | number> = r.headers;
+  const headers: Record<string, string | number> = { ...r.headers };
   headers['content-length'] = typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length;
   if (closing) headers.connection = 'close';
   res.writeHead(r.status, headers);
@@ -130,26 +130,24 @@ function stream(s: NodeJS.WriteStream): RampStream {
 }
 
 /**
- * This process as a RampIO. SIGINT and SIGTERM abort `signal` when the running command listens to
- * it (`serve` drains, then returns 0); otherwise, and on a second signal, they do what they would
- * without ramp (the process ends).
+ * This process as a RampIO. Once the running command watches `signal` (`serve` does), a SIGINT or
+ * SIGTERM aborts it (`serve` drains, then returns 0); the same signal again ends the process.
+ * Until then the signals keep Node's default: they end the process at once, even in the middle of
+ * a synchronous read of standard input or a long computation.
  */
 export function nodeIo(): RampIO {
   const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => ac.abort(sig);
   let watched = false;
   const add = ac.signal.addEventListener.bind(ac.signal);
   ac.signal.addEventListener = ((type: string, ...rest: [EventListenerOrEventListenerObject, AddEventListenerOptions?]) => {
-    if (type === 'abort') watched = true;
+    if (type === 'abort' && !watched) {
+      watched = true;
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    }
     add(type, ...rest);
   }) as typeof ac.signal.addEventListener;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (watched && !ac.signal.aborted) { ac.abort(sig); return; }
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.kill(process.pid, sig);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   return {
     fs: nodeFs,
     cwd: process.cwd(),

@@ -8,6 +8,7 @@ import { run, type RampHandler, type RampIO, type RampListener, type RampNet } f
 import { MemoryFs } from '../../../labs/ramp/src/memory-fs.ts';
 import { RAMP_SRC, rampDefines, yamlEsm } from '../../../labs/ramp/build.mjs';
 import { MODELS, ROOT } from './helpers.ts';
+import { until } from '../../helpers/until.ts';
 
 const RELEASE = join(ROOT, 'test', 'fixtures', 'release');
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -48,9 +49,9 @@ function lab(): MemoryFs {
   return fs;
 }
 
-const until = async (cond: () => boolean): Promise<void> => {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(cond()).toBe(true);
+/** Until serve has listened (the fake network holds its handler). */
+const listening = async (net: FakeNet): Promise<void> => {
+  expect(await until(() => net.handlers.size === 1, 200, 50)).toBe(true);
 };
 
 describe('core.ts in a browser', () => {
@@ -149,7 +150,7 @@ describe('serve through a fake network', () => {
     const ac = new AbortController();
     const s = io(fs, net, { signal: ac.signal });
     const serving = run(['serve', 'rfc.joblib', '--port', '0', '--json'], s);
-    await until(() => net.handlers.size === 1);
+    await listening(net);
     const [handler] = [...net.handlers.values()];
     const res = await infer(handler!, { inputs: [{ name: 'input-0', shape: [2, 4], datatype: 'FP64', data: [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]] }] });
     expect(res.status).toBe(200);
@@ -170,7 +171,7 @@ describe('serve through a fake network', () => {
     const ac = new AbortController();
     const bg = io(fs, net, { signal: ac.signal });
     const serving = run(['serve', 'rfc.joblib', '--port', '0'], bg);
-    await until(() => net.handlers.size === 1);
+    await listening(net);
     const fg = io(fs, net);
     const [code] = await Promise.all([run(['predict', 'rfc.joblib', '--input', 'rows.json'], fg), infer([...net.handlers.values()][0]!, { inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP64', data: [5.1, 3.5, 1.4, 0.2] }] })]);
     expect(code).toBe(0);
@@ -193,7 +194,7 @@ describe('serve through a fake network', () => {
     const ac = new AbortController();
     const f = io(fs, net, { signal: ac.signal });
     const serving = run(['serve', 'rfc.joblib', '--port', '0', '--fault', 'error-rate=1,status=503'], f);
-    await until(() => net.handlers.size === 1);
+    await listening(net);
     const res = await infer([...net.handlers.values()][0]!, { inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP64', data: [5.1, 3.5, 1.4, 0.2] }] });
     expect(res.status).toBe(503);
     ac.abort();

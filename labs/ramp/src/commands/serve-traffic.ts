@@ -72,6 +72,7 @@ export async function serveTraffic(opts: TrafficServeOptions, out: Out): Promise
     }
   };
   const handler = createTrafficRouter(() => live, metrics, { maxBodyBytes: opts.maxBodyBytes, log: emit });
+  const stop = interrupted(out); // before the address is known (see serve.ts)
   const listener = await listenOn(out, { host: opts.host, port: opts.port }, opts.maxBodyBytes, handler);
   const stopWatching = watchFile(out, opts.traffic, reload);
   const url = urlOf(listener);
@@ -81,7 +82,7 @@ export async function serveTraffic(opts: TrafficServeOptions, out: Out): Promise
     print(out, dim(out, `  ${first.routeBy ? `sticky by ${first.routeBy}` : 'no route_by: each request is routed at random by weight'} · one version: ${url}/v2/models/${first.name}/versions/V/infer · metrics: ${url}/metrics`));
     print(out, dim(out, `  watching ${opts.traffic}: edits apply without a restart${opts.logDir ? ` · logging predictions to ${opts.logDir}` : ''}. Press Ctrl+C to stop.`));
   }
-  const sig = await interrupted(out);
+  const sig = await stop;
   stopWatching();
   emit({ event: 'draining', signal: sig });
   await listener.close();

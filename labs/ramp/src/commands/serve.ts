@@ -65,6 +65,9 @@ export async function cmdServe(p: Parsed, o: Out): Promise<number> {
   const { model, format } = loadModel(o.fs, file, limitsOf(p), keyOf(p));
   const log = logDir ? new PredictionLog(o.fs, logDir, name, '1', model) : null;
   const srv = createRampServer(model, { name, maxBodyBytes: maxBody, version: VERSION, file: basename(file), format: describeFormat(format), faults, ...(log ? { onInfer: (rows, predict) => log.record(rows, predict) } : {}) });
+  // Watch for the interruption before anyone can learn the address: one that came between the
+  // banner and the watch would end the process instead of draining it.
+  const stop = interrupted(o);
   const listener = await listenOn(o, { host, port }, maxBody, srv.handle);
   const url = urlOf(listener);
   if (o.json) {
@@ -83,7 +86,7 @@ export async function cmdServe(p: Parsed, o: Out): Promise<number> {
     if (faults) print(o, yellow(o, faultBanner(faults, url).join('\n')));
     print(o, dim(o, 'Press Ctrl+C to stop.'));
   }
-  const sig = await interrupted(o);
+  const sig = await stop;
   if (o.json) print(o, JSON.stringify({ event: 'draining', signal: sig }));
   else print(o, dim(o, `${sig}: finishing in-flight requests…`));
   await listener.close();
