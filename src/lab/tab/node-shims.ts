@@ -30,8 +30,9 @@ function fsError(code: string, syscall: string, path: string): Error {
   return Object.assign(new Error(`${code}: ${why[code] ?? code}, ${syscall} '${path}'`), { code, syscall, path, errno: -2 });
 }
 
-const unavailable = (what: string) => () => {
-  throw new Error(`${what} is not available in the in-tab lab: use the asynchronous form (e.g. execFile with a callback, or promisify(execFile))`);
+const ASYNC_FORM = 'use the asynchronous form (execFile with a callback, or promisify(execFile))';
+const unavailable = (what: string, instead = ASYNC_FORM) => () => {
+  throw new Error(`${what} is not available in the in-tab lab: ${instead}`);
 };
 
 export function makeShims(host: ShimHost) {
@@ -219,7 +220,20 @@ export function makeShims(host: ShimHost) {
   const os = { EOL: '\n', platform: () => 'linux', tmpdir: () => '/tmp', homedir: () => host.env.HOME ?? '/home/lab', cpus: () => [{}], hostname: () => 'lab' };
   const timersPromises = { setTimeout: (ms: number, value?: unknown) => new Promise((r) => setTimeout(() => r(value), ms)), setImmediate: (value?: unknown) => new Promise((r) => setTimeout(() => r(value), 0)) };
 
+  // Servers written in node: importable (a module that defines one still loads), not yet listening.
+  const http = {
+    STATUS_CODES: { 200: 'OK', 404: 'Not Found', 500: 'Internal Server Error' },
+    createServer: () => ({
+      listen: unavailable('listening with node:http', 'start servers with ramp serve, or run this lab on the lab runner'),
+      close: (cb?: () => void) => cb?.(),
+      on: () => undefined,
+    }),
+    request: unavailable('http.request', 'use fetch'),
+    get: unavailable('http.get', 'use fetch'),
+  };
+
   return {
+    http,
     fs: { ...fs, promises: { ...promises, access } },
     'fs/promises': { ...promises, access },
     process,
@@ -234,4 +248,4 @@ export function makeShims(host: ShimHost) {
 }
 
 export type Shims = ReturnType<typeof makeShims>;
-export const BUILTINS = ['fs', 'fs/promises', 'process', 'child_process', 'util', 'path', 'url', 'os', 'timers/promises'] as const;
+export const BUILTINS = ['fs', 'fs/promises', 'process', 'child_process', 'util', 'path', 'url', 'os', 'timers/promises', 'http'] as const;

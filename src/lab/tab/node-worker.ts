@@ -5,10 +5,9 @@
  * script has nothing left to wait for (no timer, request or child process pending), or at
  * `process.exit`.
  */
-import { init, parse } from 'es-module-lexer/js';
 import type { FromScript, ScriptStart } from './node-runner.ts';
-import { BUILTINS, ExitSignal, makeShims, type ShimHost, type Shims } from './node-shims.ts';
-import { resolvePath } from './bash-fs.ts';
+import { ModuleLoader } from './node-modules.ts';
+import { ExitSignal, makeShims, type ShimHost, type Shims } from './node-shims.ts';
 
 /** The parts of a dedicated Worker's global scope used here (the DOM lib types `self` as a window). */
 interface WorkerScope {
@@ -138,92 +137,6 @@ function installFetch(shims: Shims) {
     );
 }
 
-// ── modules ────────────────────────────────────────────────────────────────────────────────
-
-const builtinUrls = new Map<string, string>();
-const moduleUrls = new Map<string, string>();
-
-function builtinUrl(name: string, shims: Shims): string {
-  let url = builtinUrls.get(name);
-  if (url) return url;
-  const keys = Object.keys(shims[name as keyof Shims]).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k));
-  const src = `const m = globalThis.__onrampNode[${JSON.stringify(name)}];\nexport default m;\n${keys.map((k) => `export const ${k} = m.${k};`).join('\n')}\n`;
-  url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
-  builtinUrls.set(name, url);
-  return url;
-}
-
-function readText(path: string): string | null {
-  const data = files.get(path);
-  return data ? new TextDecoder().decode(data) : null;
-}
-
-/** A bare specifier from node_modules folders up the tree: package.json's exports, module or main. */
-function resolvePackage(spec: string, fromDir: string): string | null {
-  const parts = spec.split('/');
-  const pkgName = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
-  const sub = spec.slice(pkgName.length);
-  for (let dir = fromDir; ; dir = dir.slice(0, dir.lastIndexOf('/')) || '/') {
-    const root = `${dir === '/' ? '' : dir}/node_modules/${pkgName}`;
-    const pkgText = readText(`${root}/package.json`);
-    if (pkgText) {
-      if (sub) return resolveFile(`${root}${sub}`);
-      const pkg = JSON.parse(pkgText) as { exports?: unknown; module?: string; main?: string };
-      const pick = (e: unknown): string | null => {
-        if (typeof e === 'string') return e;
-        if (e && typeof e === 'object') {
-          const o = e as Record<string, unknown>;
-          for (const k of ['.', 'browser', 'import', 'module', 'default']) if (k in o) return pick(o[k]);
-        }
-        return null;
-      };
-      const entry = pick(pkg.exports) ?? pkg.module ?? pkg.main ?? 'index.js';
-      return resolveFile(resolvePath(root, entry));
-    }
-    if (dir === '/') return null;
-  }
-}
-
-function resolveFile(path: string): string | null {
-  for (const candidate of [path, `${path}.mjs`, `${path}.js`, `${path}/index.mjs`, `${path}/index.js`]) if (files.has(candidate)) return candidate;
-  return null;
-}
-
-function specifierUrl(spec: string, fromFile: string, shims: Shims): string {
-  const bare = spec.replace(/^node:/, '');
-  if ((BUILTINS as readonly string[]).includes(bare)) return builtinUrl(bare, shims);
-  if (spec.startsWith('node:')) throw new Error(`Cannot find module '${spec}': not available in the in-tab lab`);
-  const dir = fromFile.slice(0, fromFile.lastIndexOf('/')) || '/';
-  const file = spec.startsWith('.') || spec.startsWith('/') ? resolveFile(resolvePath(dir, spec)) : resolvePackage(spec, dir);
-  if (!file) throw new Error(`Cannot find module '${spec}' imported from ${fromFile}`);
-  return moduleUrl(file, shims);
-}
-
-function moduleUrl(path: string, shims: Shims, source?: string): string {
-  const known = moduleUrls.get(path);
-  if (known) return known;
-  if (/\.(c|m)?ts$/.test(path)) throw new Error(`${path}: TypeScript files are not run by node in the in-tab lab; use a .mjs file`);
-  const src = source ?? readText(path);
-  if (src === null) throw new Error(`Cannot find module '${path}'`);
-  const [imports] = parse(src, path);
-  let out = '';
-  let last = 0;
-  for (const imp of imports) {
-    if (imp.type === 'import-meta' || typeof imp.specifier !== 'string' || (imp.type === 'dynamic' && imp.glob)) continue;
-    const url = specifierUrl(imp.specifier, path, shims);
-    // A static import's range is the specifier's text; a dynamic one's may include its quotes.
-    const quoted = /^['"`]/.test(src.slice(imp.start, imp.start + 1));
-    out += src.slice(last, imp.start) + (quoted ? JSON.stringify(url) : url);
-    last = imp.end;
-  }
-  out += src.slice(last);
-  const commonJs = !imports.length && /\brequire\s*\(/.test(src) && !/^\s*(import|export)\b/m.test(src);
-  const body = commonJs ? `const require = (n) => globalThis.__onrampNode.require(n);\n${out}` : out;
-  const url = URL.createObjectURL(new Blob([body], { type: 'text/javascript' }));
-  moduleUrls.set(path, url);
-  return url;
-}
-
 // ── start ──────────────────────────────────────────────────────────────────────────────────
 
 scope.onmessage = async (e: MessageEvent) => {
@@ -254,12 +167,10 @@ scope.onmessage = async (e: MessageEvent) => {
     },
   };
   shims = makeShims(host);
-  const require = (name: string) => {
-    const bare = name.replace(/^node:/, '');
-    if ((BUILTINS as readonly string[]).includes(bare)) return shims[bare as keyof Shims];
-    throw new Error(`Cannot find module '${name}': require() in the in-tab lab loads only Node built-ins; use import for files`);
-  };
-  Object.assign(globalThis, { __onrampNode: { ...shims, require }, process: shims.process, console: { ...console, ...shims.console } });
+  const loader = new ModuleLoader(files, shims);
+  const require = (name: string, from: string) => loader.require(name, from);
+  const dynamicImport = (spec: unknown, from: string) => loader.dynamicImport(spec, from);
+  Object.assign(globalThis, { __onrampNode: { ...shims, require, import: dynamicImport }, process: shims.process, console: { ...console, ...shims.console } });
   wrapTimers(shims);
   installFetch(shims);
   scope.addEventListener('unhandledrejection', (ev) => {
@@ -275,8 +186,7 @@ scope.onmessage = async (e: MessageEvent) => {
     tryExit(1);
   });
   try {
-    await init;
-    const entry = m.evalCode !== null ? moduleUrl(`${m.cwd}/[eval].mjs`, shims, m.evalCode) : moduleUrl(m.argv[1]!, shims);
+    const entry = m.evalCode !== null ? await loader.url(`${m.cwd}/[eval].mjs`, m.evalCode) : await loader.url(m.argv[1]!);
     await import(/* @vite-ignore */ entry);
   } catch (error) {
     if (!(error instanceof ExitSignal)) {
