@@ -47,11 +47,16 @@ function notSupported(what: string): Error {
   return Object.assign(new Error(`${what} is not supported in the in-tab lab`), { code: 'ENOSYS' });
 }
 
+/** Always empty; what is written to it is dropped. */
+const DEV_NULL = '/dev/null';
+
 export class BashFs implements IFileSystem {
   private fs: RampFs;
   private modes = new Map<string, number>();
   constructor(fs: RampFs) {
     this.fs = fs;
+    for (const dir of ['/dev', '/tmp']) fs.mkdir(dir, { recursive: true });
+    fs.writeFile(DEV_NULL, '');
   }
 
   async readFile(path: string, options?: Encoding): Promise<string> {
@@ -61,10 +66,12 @@ export class BashFs implements IFileSystem {
     return this.fs.readFile(normalizePath(path));
   }
   async writeFile(path: string, content: string | Uint8Array, options?: Encoding): Promise<void> {
-    this.fs.writeFile(normalizePath(path), encode(content, options));
+    const p = normalizePath(path);
+    if (p !== DEV_NULL) this.fs.writeFile(p, encode(content, options));
   }
   async appendFile(path: string, content: string | Uint8Array, options?: Encoding): Promise<void> {
-    this.fs.appendFile(normalizePath(path), encode(content, options));
+    const p = normalizePath(path);
+    if (p !== DEV_NULL) this.fs.appendFile(p, encode(content, options));
   }
   async exists(path: string): Promise<boolean> {
     try {
