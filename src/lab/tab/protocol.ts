@@ -55,16 +55,20 @@ export interface Port {
 
 /** The engine side: answers requests arriving on `port`. `options` adds the host's `node`. */
 export function serveEngine(port: Port, options: Pick<EngineOptions, 'runNode'> = {}): void {
-  let engine: Engine | null = null;
   const emit = (e: EngineEvent) => port.postMessage(e);
+  // Made at once, before the lab's files arrive: a Worker started ahead (on intent to start) has
+  // its shell ready when they do.
+  const engine = new Engine([], { ...options, onTerminal: (text) => emit({ event: 'terminal', text }), onServer: (p, open) => emit({ event: 'server', port: p, open }) });
+  let booted = false;
   const need = (): Engine => {
-    if (!engine) throw new Error('the lab engine is not booted');
+    if (!booted) throw new Error('the lab engine is not booted');
     return engine;
   };
   const handle = async (req: EngineRequest): Promise<unknown> => {
     switch (req.op) {
       case 'boot':
-        engine = new Engine(req.files, { ...options, onTerminal: (text) => emit({ event: 'terminal', text }), onServer: (p, open) => emit({ event: 'server', port: p, open }) });
+        engine.mount(req.files);
+        booted = true;
         return null;
       case 'line': {
         const r = await need().line(req.text);
@@ -91,7 +95,7 @@ export function serveEngine(port: Port, options: Pick<EngineOptions, 'runNode'> 
       case 'http':
         return http(need(), req.request);
       case 'stop':
-        engine?.stop();
+        engine.stop();
         return null;
     }
   };

@@ -7,6 +7,7 @@
  */
 import type { LabTree } from '../../shared/lab-schema.ts';
 import { DEFAULT_CHECK_TIMEOUT_MS, Emitter, flattenTree, type BootProgress, type ExecResult, type LabRuntime, type LabShell, type ServerEvent } from '../runtime.ts';
+import { labMark } from '../timing.ts';
 import { LineEditor } from './line-editor.ts';
 import type { EngineEvent, EngineReply, EngineRequest, HttpRequest, HttpResponse, LineResult, Port } from './protocol.ts';
 
@@ -17,6 +18,8 @@ export interface TabRuntimeOptions {
   /** Where previews of the lab's servers live: `<previewBase><port>/`. */
   previewBase: string;
   fetch?: typeof fetch;
+  /** The lab's files, when they were fetched ahead (on intent to start); else `treeUrl` is fetched. */
+  tree?: Promise<LabTree>;
   /** Resolves when previews can be shown (the Service Worker is active); servers are announced after. */
   previewReady?: Promise<void>;
   /** Extra time a stuck command gets after Ctrl-C or its timeout before the Worker is ended. */
@@ -76,21 +79,32 @@ export class TabRuntime implements LabRuntime {
     else announce();
   }
 
-  private async start(files: Map<string, string | Uint8Array>): Promise<void> {
+  private connect(): void {
     const port = this.opts.connect();
     port.onmessage = (e: MessageEvent) => this.onMessage(e.data as EngineReply | EngineEvent);
     this.port = port;
+  }
+
+  private async start(files: Map<string, string | Uint8Array>): Promise<void> {
+    this.connect();
     await this.call({ op: 'boot', files: [...files] });
   }
 
   async boot(onProgress: (p: BootProgress) => void, signal?: AbortSignal): Promise<void> {
     onProgress({ message: 'Starting the lab in this tab…', fraction: 0.1 });
-    const f = this.opts.fetch ?? globalThis.fetch.bind(globalThis);
-    const res = await f(this.opts.treeUrl, { signal });
-    if (!res.ok) throw new Error(`could not load the lab's files (${res.status})`);
-    this.files = flattenTree((await res.json()) as LabTree);
+    labMark('boot-requested');
+    // The Worker loads and compiles its code while the lab's files download.
+    this.connect();
+    const fetched = async () => {
+      const res = await (this.opts.fetch ?? globalThis.fetch.bind(globalThis))(this.opts.treeUrl, { signal });
+      if (!res.ok) throw new Error(`could not load the lab's files (${res.status})`);
+      return (await res.json()) as LabTree;
+    };
+    this.files = flattenTree(await (this.opts.tree ? this.opts.tree.catch(fetched) : fetched()));
+    labMark('tree-loaded');
     onProgress({ message: 'Copying the lab files…', fraction: 0.5 });
-    await this.start(this.files);
+    await this.call({ op: 'boot', files: [...this.files] });
+    labMark('session-created');
     onProgress({ message: 'Ready', fraction: 1 });
   }
 

@@ -8,12 +8,26 @@ import { answerPreviews, previewScope, previewUnavailable, registerPreview } fro
 
 import workerUrl from './worker.ts?worker&url';
 
-/** Puts the engine's code in the HTTP cache ahead of Start. */
-export function prefetchWorker(): void {
-  if (document.querySelector('link[data-lab-worker]')) return;
-  const link = Object.assign(document.createElement('link'), { rel: 'prefetch', href: workerUrl });
-  link.dataset.labWorker = '';
-  document.head.append(link);
+import type { LabTree } from '../../shared/lab-schema.ts';
+
+const newWorker = () => new Worker(workerUrl, { type: 'module', name: 'lab shell' });
+
+/** A Worker started and the lab's files fetched on intent to start, taken by the next runtime. */
+let spare: { worker: Worker; tree: Promise<LabTree> } | null = null;
+
+/**
+ * Intent to start (pointer over or focus on Start): starts the Worker — its code loads and
+ * compiles, its shell is made — and fetches the lab's files, so Start has little left to do.
+ */
+export function warmTab(treeUrl: string, base: string): void {
+  if (spare || typeof Worker === 'undefined' || previewUnavailable()) return;
+  const tree = fetch(treeUrl).then((r) => {
+    if (!r.ok) throw new Error(`could not load the lab's files (${r.status})`);
+    return r.json() as Promise<LabTree>;
+  });
+  tree.catch(() => {});
+  spare = { worker: newWorker(), tree };
+  void registerPreview(base).catch(() => {});
 }
 
 export function createTabRuntime(treeUrl: string, base: string): TabRuntime {
@@ -22,11 +36,19 @@ export function createTabRuntime(treeUrl: string, base: string): TabRuntime {
   if (why) throw new Error(`the lab cannot run in this tab: ${why}`);
   const session = crypto.randomUUID();
   const previewReady = registerPreview(base);
+  const taken = spare;
+  spare = null;
+  let first: Worker | null = taken?.worker ?? null;
   const runtime: TabRuntime = new TabRuntime({
     treeUrl,
     previewBase: `${previewScope(base)}${session}/`,
     previewReady,
-    connect: () => new Worker(workerUrl, { type: 'module', name: 'lab shell' }),
+    ...(taken ? { tree: taken.tree } : {}),
+    connect: () => {
+      const worker = first ?? newWorker();
+      first = null;
+      return worker;
+    },
   });
   answerPreviews(session, (request) => runtime.http(request));
   return runtime;

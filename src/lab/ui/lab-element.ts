@@ -26,7 +26,7 @@ export class OnrampLab extends HTMLElement {
     this.addEventListener('click', (e) => this.onClick(e));
     // Intent to start (pointer over or focus on Start): fetch the workspace's code ahead of the click.
     const start = this.querySelector<HTMLButtonElement>('[data-action="start"]')!;
-    const warm = () => void import('./workspace.ts').then((w) => w.prefetch()).catch(() => {});
+    const warm = () => void import('./workspace.ts').then((w) => w.prefetch(this.data.treeUrl)).catch(() => {});
     start.addEventListener('pointerenter', warm, { once: true });
     start.addEventListener('focus', warm, { once: true });
     const idle = (fn: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(fn, { timeout: 2000 }) : setTimeout(fn, 200));

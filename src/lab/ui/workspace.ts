@@ -33,14 +33,23 @@ async function makeRuntime(lab: OnrampLab, kind: RuntimeKind, size: { cols: numb
   return new RunnerRuntime({ lab: lab.data.id, cols: size.cols, rows: size.rows });
 }
 
-/** Starts fetching the terminal and runner code (called when the learner shows intent to start). */
-export function prefetch(): void {
+/**
+ * Intent to start: fetches the terminal's code, and readies the runtime the lab will likely use —
+ * the runner's client where the Onramp service answers, else the in-tab runtime's Worker.
+ */
+export function prefetch(treeUrl: string): void {
   void import('@xterm/xterm').catch(() => {});
   void import('@xterm/addon-fit').catch(() => {});
-  if (siteRuntime() !== 'tab') void import('../runner-client.ts').catch(() => {});
-  // The in-tab runtime's Worker is the big part (a shell, ramp): fetch it ahead only where the
-  // site runs labs in the tab; elsewhere it loads when the runner is found missing.
-  void import('../tab/start.ts').then((t) => siteRuntime() === 'tab' && t.prefetchWorker()).catch(() => {});
+  const wanted = new URLSearchParams(location.search).get('runtime') ?? siteRuntime();
+  if (wanted === 'runner' || wanted === 'recorded' || wanted === 'webcontainer') {
+    if (wanted === 'runner') void import('../runner-client.ts').catch(() => {});
+    return;
+  }
+  const warmTab = () => void import('../tab/start.ts').then((t) => t.warmTab(treeUrl, import.meta.env.BASE_URL)).catch(() => {});
+  if (wanted === 'tab') return warmTab();
+  // Automatic: the runner where the Onramp service answers, else the tab (a static host).
+  void import('../runner-client.ts').catch(() => {});
+  fetch(`${import.meta.env.BASE_URL.replace(/\/?$/, '/')}api/health`).then((r) => !r.ok && warmTab(), warmTab);
 }
 
 function loadTerminalModules(): Promise<TerminalModules> {
