@@ -17,6 +17,7 @@ import {
   type LabRuntime,
   type LabShell,
   type ServerEvent,
+  RuntimeEvents,
 } from './runtime.ts';
 
 /** The part of the WebSocket API this client uses (browser WebSocket and `ws` both fit). */
@@ -48,7 +49,7 @@ export class RunnerUnavailable extends Error {
 
 type Pending = { resolve: (msg: ServerMessage) => void; reject: (e: Error) => void };
 
-export class RunnerRuntime implements LabRuntime {
+export class RunnerRuntime extends RuntimeEvents implements LabRuntime {
   readonly kind = 'runner' as const;
   session: CreateSessionResponse | null = null;
   private opts: RunnerOptions;
@@ -56,14 +57,12 @@ export class RunnerRuntime implements LabRuntime {
   private nextId = 1;
   private pending = new Map<number, Pending>();
   private output = new Emitter<string>();
-  private servers = new Emitter<ServerEvent>();
-  private closes = new Emitter<string>();
   private buffered: string[] = [];
   private shellAttached = false;
   private closedByUs = false;
-  private openPorts = new Map<number, ServerEvent>();
 
   constructor(opts: RunnerOptions) {
+    super();
     this.opts = opts;
   }
 
@@ -126,9 +125,7 @@ export class RunnerRuntime implements LabRuntime {
         return;
       case 'port': {
         const event: ServerEvent = { port: msg.port, type: msg.type, url: new URL(msg.url, this.base()).href };
-        if (msg.type === 'open') this.openPorts.set(msg.port, event);
-        else this.openPorts.delete(msg.port);
-        this.servers.emit(event);
+        this.serverEvent(event);
         return;
       }
       case 'closing':
@@ -208,15 +205,6 @@ export class RunnerRuntime implements LabRuntime {
   async listFiles(): Promise<string[]> {
     const msg = await this.request<Extract<ServerMessage, { t: 'files' }>>((id) => ({ t: 'list', id }));
     return msg.files;
-  }
-
-  onServer(listener: (event: ServerEvent) => void): () => void {
-    for (const e of this.openPorts.values()) listener(e);
-    return this.servers.on(listener);
-  }
-
-  onClose(listener: (reason: string) => void): () => void {
-    return this.closes.on(listener);
   }
 
   async teardown(): Promise<void> {

@@ -102,3 +102,30 @@ export class Emitter<T> {
     for (const l of [...this.listeners]) l(value);
   }
 }
+
+/**
+ * What every runtime reports the same way: servers opening and closing (a late listener hears of
+ * the ones already open) and the runtime ending on its own.
+ */
+export class RuntimeEvents {
+  protected readonly openPorts = new Map<number, ServerEvent>();
+  private readonly servers = new Emitter<ServerEvent>();
+  protected readonly closes = new Emitter<string>();
+
+  /** Records and announces a server event; an `open` for a port already open is dropped. */
+  protected serverEvent(event: ServerEvent): void {
+    if (event.type === 'open' && this.openPorts.has(event.port)) return;
+    if (event.type === 'open') this.openPorts.set(event.port, event);
+    else this.openPorts.delete(event.port);
+    this.servers.emit(event);
+  }
+
+  onServer(listener: (event: ServerEvent) => void): () => void {
+    for (const e of this.openPorts.values()) listener(e);
+    return this.servers.on(listener);
+  }
+
+  onClose(listener: (reason: string) => void): () => void {
+    return this.closes.on(listener);
+  }
+}

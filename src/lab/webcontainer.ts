@@ -6,7 +6,7 @@
  */
 import type { FileSystemTree, WebContainer, WebContainerProcess } from '@webcontainer/api';
 import { LAB_BIN, type LabTree } from '../shared/lab-schema.ts';
-import { DEFAULT_CHECK_TIMEOUT_MS, decodeBase64, Emitter, flattenTree, type BootProgress, type ExecResult, type LabRuntime, type LabShell, type ServerEvent } from './runtime.ts';
+import { DEFAULT_CHECK_TIMEOUT_MS, decodeBase64, Emitter, flattenTree, type BootProgress, type ExecResult, type LabRuntime, type LabShell, RuntimeEvents } from './runtime.ts';
 
 /** The slice of `@webcontainer/api` this adapter uses (tests supply a fake). */
 export interface WebContainerApi {
@@ -39,18 +39,16 @@ async function readAll(stream: ReadableStream<string>, onChunk: (s: string) => v
   }
 }
 
-export class WebContainerRuntime implements LabRuntime {
+export class WebContainerRuntime extends RuntimeEvents implements LabRuntime {
   readonly kind = 'webcontainer' as const;
   private opts: WebContainerOptions;
   private wc: WebContainer | null = null;
-  private servers = new Emitter<ServerEvent>();
-  private closes = new Emitter<string>();
   private output = new Emitter<string>();
   private processes = new Set<WebContainerProcess>();
   private unsubscribe: (() => void)[] = [];
-  private openPorts = new Map<number, ServerEvent>();
 
   constructor(opts: WebContainerOptions) {
+    super();
     this.opts = opts;
   }
 
@@ -83,18 +81,11 @@ export class WebContainerRuntime implements LabRuntime {
     await this.wc.mount(toFileSystemTree(await treePromise));
     this.unsubscribe.push(
       this.wc.on('port', (port, type, url) => {
-        const event: ServerEvent = { port, type, url };
-        if (type === 'open' && this.openPorts.has(port)) return;
-        if (type === 'open') this.openPorts.set(port, event);
-        else this.openPorts.delete(port);
-        this.servers.emit(event);
+        this.serverEvent({ port, type, url });
       }),
       // server-ready fires once a server answers; announce it if `port` has not already.
       this.wc.on('server-ready', (port, url) => {
-        if (this.openPorts.has(port)) return;
-        const event: ServerEvent = { port, type: 'open', url };
-        this.openPorts.set(port, event);
-        this.servers.emit(event);
+        this.serverEvent({ port, type: 'open', url });
       }),
       this.wc.on('error', (e) => this.closes.emit(e.message)),
     );
@@ -168,15 +159,6 @@ export class WebContainerRuntime implements LabRuntime {
     };
     await walk('');
     return out;
-  }
-
-  onServer(listener: (event: ServerEvent) => void): () => void {
-    for (const e of this.openPorts.values()) listener(e);
-    return this.servers.on(listener);
-  }
-
-  onClose(listener: (reason: string) => void): () => void {
-    return this.closes.on(listener);
   }
 
   async teardown(): Promise<void> {

@@ -60,3 +60,16 @@ export async function pageWidthFits(page: Page): Promise<void> {
   const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   expect(scroll, 'the page is wider than the window').toBeLessThanOrEqual(inner);
 }
+
+/** Reset (confirmed): the lab restarts on `runtime` with the starter files and no progress, and the first check fails again. */
+export async function resetToStarter(page: Page, lab: Locator, runtime: string, steps: number): Promise<void> {
+  await page.getByRole('button', { name: 'Reset lab' }).click();
+  await page.getByRole('dialog', { name: 'Reset the lab?' }).getByRole('button', { name: 'Reset the lab' }).click();
+  await expect(lab).toHaveAttribute('data-ready', runtime, { timeout: 30_000 });
+  await expect(lab.locator('[data-progress]')).toHaveText(`0 of ${steps} steps done`);
+  await page.locator('[data-file="answers.json"]').click();
+  await expect(page.locator('[data-editor]')).toContainText('"n_features": null');
+  const inspect = page.locator('[data-step="inspect"]');
+  await inspect.getByRole('button', { name: 'Check' }).click();
+  await expect(inspect.locator('[data-result]')).toHaveClass(/is-fail/);
+}

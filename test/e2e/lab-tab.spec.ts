@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { test, expect } from './fixtures.ts';
-import { LAB, STEPS, labAxe, solve } from './lab-helpers.ts';
+import { LAB, STEPS, labAxe, resetToStarter, solve } from './lab-helpers.ts';
 import { startStaticHost } from '../helpers/static-host.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -89,15 +89,7 @@ test('the headline lab runs in the tab on a static host', async ({ page, console
   await expect(page.locator('[data-editor]')).toContainText('"n_features": 7');
 
   // Reset restores the starter files and clears progress.
-  await page.getByRole('button', { name: 'Reset lab' }).click();
-  await page.getByRole('dialog', { name: 'Reset the lab?' }).getByRole('button', { name: 'Reset the lab' }).click();
-  await expect(lab).toHaveAttribute('data-ready', 'tab', { timeout: 30_000 });
-  await expect(lab.locator('[data-progress]')).toHaveText('0 of 6 steps done');
-  await page.locator('[data-file="answers.json"]').click();
-  await expect(page.locator('[data-editor]')).toContainText('"n_features": null');
-  const inspect = page.locator('[data-step="inspect"]');
-  await inspect.getByRole('button', { name: 'Check' }).click();
-  await expect(inspect.locator('[data-result]')).toHaveClass(/is-fail/);
+  await resetToStarter(page, lab, 'tab', STEPS.length);
 
   expect(foreign).toEqual([]);
   expect(consoleErrors.filter((e) => !/404|Failed to load resource/.test(e))).toEqual([]);

@@ -4,7 +4,7 @@
  * reload keeps progress, Reset restores the starter files; recorded mode; axe before and after Start.
  */
 import { test, expect } from './fixtures.ts';
-import { LAB, STEPS, labAxe, solve, start, startFresh } from './lab-helpers.ts';
+import { LAB, STEPS, labAxe, resetToStarter, solve, start, startFresh } from './lab-helpers.ts';
 
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(120_000);
@@ -67,15 +67,7 @@ test('a learner runs the lab to completion on the runner', async ({ page, consol
   await expect(dialog).toBeHidden();
   await expect(lab.locator('[data-status]')).toContainText('your work is kept');
   await expect(lab.locator('[data-progress]')).toHaveText('6 of 6 steps done');
-  await page.getByRole('button', { name: 'Reset lab' }).click();
-  await dialog.getByRole('button', { name: 'Reset the lab' }).click();
-  await expect(lab).toHaveAttribute('data-ready', 'runner', { timeout: 30_000 });
-  await expect(lab.locator('[data-progress]')).toHaveText('0 of 6 steps done');
-  await page.locator('[data-file="answers.json"]').click();
-  await expect(page.locator('[data-editor]')).toContainText('"n_features": null');
-  const inspect = page.locator('[data-step="inspect"]');
-  await inspect.getByRole('button', { name: 'Check' }).click();
-  await expect(inspect.locator('[data-result]')).toHaveClass(/is-fail/);
+  await resetToStarter(page, lab, 'runner', STEPS.length);
   expect(consoleErrors).toEqual([]);
 });
 
@@ -96,6 +88,10 @@ test('without a runner the lab runs in the tab on its own, and says why', async 
   await page.getByRole('button', { name: 'Start the lab' }).click();
   await expect(page.locator('onramp-lab [data-runtime-label]')).toHaveText('Running in this tab', { timeout: 30_000 });
   await expect(page.locator('onramp-lab [data-notice]')).toContainText('ONRAMP_LAB_RUNNER=off');
+  // On the service's cross-origin isolated page too, the preview shows the in-tab server.
+  await page.locator('[data-terminal]').click();
+  await page.keyboard.type('ramp serve churn.joblib --port 8080 &\n');
+  await expect(page.frameLocator('[data-preview]').locator('body')).toContainText('churn', { timeout: 20_000 });
   expect(await labAxe(page)).toEqual([]);
 });
 

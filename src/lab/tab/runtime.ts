@@ -6,7 +6,7 @@
  * files as they were after the last command.
  */
 import type { LabTree } from '../../shared/lab-schema.ts';
-import { DEFAULT_CHECK_TIMEOUT_MS, Emitter, flattenTree, type BootProgress, type ExecResult, type LabRuntime, type LabShell, type ServerEvent } from '../runtime.ts';
+import { DEFAULT_CHECK_TIMEOUT_MS, Emitter, flattenTree, type BootProgress, type ExecResult, type LabRuntime, type LabShell, RuntimeEvents, type ServerEvent } from '../runtime.ts';
 import { labMark } from '../timing.ts';
 import { LineEditor } from './line-editor.ts';
 import type { EngineEvent, EngineReply, EngineRequest, HttpRequest, HttpResponse, LineResult, Port } from './protocol.ts';
@@ -28,19 +28,17 @@ export interface TabRuntimeOptions {
 
 const toTerminal = (text: string) => text.replace(/\r?\n/g, '\r\n');
 
-export class TabRuntime implements LabRuntime {
+export class TabRuntime extends RuntimeEvents implements LabRuntime {
   readonly kind = 'tab' as const;
   private opts: TabRuntimeOptions;
   private port: (Port & { terminate?: () => void }) | null = null;
   private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 1;
-  private servers = new Emitter<ServerEvent>();
-  private closes = new Emitter<string>();
   private terminalText = new Emitter<string>();
-  private openPorts = new Map<number, ServerEvent>();
   private files: Map<string, string | Uint8Array> = new Map();
 
   constructor(opts: TabRuntimeOptions) {
+    super();
     this.opts = opts;
   }
 
@@ -69,11 +67,7 @@ export class TabRuntime implements LabRuntime {
 
   private onServerChange(port: number, open: boolean) {
     const event: ServerEvent = { port, type: open ? 'open' : 'close', url: `${this.opts.previewBase}${port}/` };
-    const announce = () => {
-      if (open) this.openPorts.set(port, event);
-      else this.openPorts.delete(port);
-      this.servers.emit(event);
-    };
+    const announce = () => this.serverEvent(event);
     // A preview shown before its Service Worker is active would go to the site and find nothing.
     if (this.opts.previewReady) void this.opts.previewReady.then(announce, announce);
     else announce();
@@ -213,15 +207,6 @@ export class TabRuntime implements LabRuntime {
   /** One request to a server in the lab (what the preview's Service Worker forwards). */
   http(request: HttpRequest): Promise<HttpResponse> {
     return this.call<HttpResponse>({ op: 'http', request });
-  }
-
-  onServer(listener: (event: ServerEvent) => void): () => void {
-    for (const e of this.openPorts.values()) listener(e);
-    return this.servers.on(listener);
-  }
-
-  onClose(listener: (reason: string) => void): () => void {
-    return this.closes.on(listener);
   }
 
   async teardown(): Promise<void> {
