@@ -5,7 +5,6 @@
  * Worker; tests run it in-process. It knows nothing of terminals: lines in, text out.
  */
 import { Bash, defineCommand, type CustomCommand } from 'just-bash';
-import { run as runRamp } from '../../../labs/ramp/src/core.ts';
 import { MemoryFs } from '../../../labs/ramp/src/memory-fs.ts';
 import { DropConnection, type RampIO } from '../../../labs/ramp/src/host.ts';
 import { isBackground, stripBackground, type ExecResult } from '../runtime.ts';
@@ -85,6 +84,13 @@ class TrackedFs extends MemoryFs {
     }
     return out;
   }
+}
+
+type RampCore = typeof import('../../../labs/ramp/src/core.ts');
+let rampCore: Promise<RampCore> | null = null;
+/** ramp's code, loaded apart from the shell's so the prompt does not wait for it (`preload` after boot). */
+export function loadRamp(): Promise<RampCore> {
+  return (rampCore ??= import('../../../labs/ramp/src/core.ts'));
 }
 
 export class Engine {
@@ -298,7 +304,7 @@ export class Engine {
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
     try {
-      const exitCode = await runRamp(args, io);
+      const exitCode = await (await loadRamp()).run(args, io);
       return { stdout, stderr, exitCode };
     } finally {
       await net.closeAll();

@@ -4,7 +4,7 @@
  * The same protocol runs over a `MessageChannel` in tests.
  */
 import type { ExecResult } from '../runtime.ts';
-import { Engine, LAB_ROOT, type EngineOptions } from './engine.ts';
+import { Engine, LAB_ROOT, loadRamp, type EngineOptions } from './engine.ts';
 
 export interface HttpRequest {
   port: number;
@@ -69,6 +69,8 @@ export function serveEngine(port: Port, options: Pick<EngineOptions, 'runNode'> 
       case 'boot':
         engine.mount(req.files);
         booted = true;
+        // ramp loads while the learner reads the prompt.
+        setTimeout(() => void loadRamp().catch(() => {}), 0);
         return null;
       case 'line': {
         const r = await need().line(req.text);
