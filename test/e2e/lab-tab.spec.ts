@@ -111,6 +111,13 @@ test('a command that ignores Ctrl-C is stopped, and the files stay', async ({ pa
   await expect(terminal).toContainText(/\[1\]\+\s+Running\s+node -e/, { timeout: 15_000 });
   await page.keyboard.type('kill %1\n');
   await expect(terminal).toContainText(/\[1\]\+\s+Terminated\s+node -e/, { timeout: 15_000 });
+  // A server written with node:http, in the background: curl reaches it, kill stops it.
+  await page.keyboard.type(`node -e "require('http').createServer((q, r) => r.end('hi from ' + q.url)).listen(3000, () => console.log('up on 3000'))" &\n`);
+  await expect(terminal).toContainText('up on 3000', { timeout: 15_000 });
+  await page.keyboard.type('curl -s http://127.0.0.1:3000/x; echo\n');
+  await expect(terminal).toContainText('hi from /x', { timeout: 15_000 });
+  await page.keyboard.type('kill %1\n');
+  await expect(terminal).toContainText(/\[1\]\+\s+Terminated\s+node -e "require/, { timeout: 15_000 });
   // And in the foreground, Ctrl-C.
   await page.keyboard.type(`node -e "while (true) {}"\n`);
   await page.keyboard.press('Control+C');

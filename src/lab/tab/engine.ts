@@ -311,6 +311,11 @@ export class Engine {
     }
   }
 
+  /** Text for the terminal from a command still running (a server's output). */
+  terminal(text: string): void {
+    if (text) this.opts.onTerminal?.(text);
+  }
+
   /** Stops every job and server (the runtime is being torn down). */
   stop(): void {
     this.foreground?.abort();

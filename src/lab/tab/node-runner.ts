@@ -5,6 +5,8 @@
  * lab, and asynchronous `child_process` through the shell.
  */
 import type { CommandResult, Engine, NodeRunner } from './engine.ts';
+import type { RampListener, RampRequest } from '../../../labs/ramp/src/host.ts';
+import type { OutgoingResponse } from './node-http.ts';
 import { LAB_ROOT } from './engine.ts';
 
 export const NODE_VERSION = 'v22.12.0';
@@ -15,7 +17,11 @@ export type FromScript =
   | { type: 'fetch'; id: number; url: string; method: string; headers: Record<string, string>; body: Uint8Array | null }
   /** A child process: the script's writes so far go first, the files as they are after it come back. */
   | { type: 'exec'; id: number; command: string; cwd: string; changes: [string, Uint8Array | null][] }
-  | { type: 'exit'; code: number; changes: [string, Uint8Array | null][] };
+  | { type: 'exit'; code: number; changes: [string, Uint8Array | null][] }
+  /** A node:http server listens (port 0: any free port) or stops. */
+  | { type: 'listen'; id: number; port: number }
+  | { type: 'unlisten'; port: number }
+  | { type: 'response'; id: number; response: OutgoingResponse };
 
 export interface ScriptStart {
   argv: string[];
@@ -75,11 +81,55 @@ export function workerNodeRunner(makeWorker: () => Worker): NodeRunner {
   };
 }
 
+/** The script's node:http servers on the lab's network: requests go to its Worker and back. */
+function serverBridge(worker: Worker, engine: Engine) {
+  const listeners = new Map<number, RampListener>();
+  const waiting = new Map<number, (r: OutgoingResponse) => void>();
+  let nextId = 1;
+  return {
+    listen(id: number, port: number) {
+      try {
+        const listener = engine.net.listen(port, (req: RampRequest) =>
+          new Promise<OutgoingResponse>((resolve) => {
+            const rid = nextId++;
+            waiting.set(rid, resolve);
+            worker.postMessage({ type: 'request', id: rid, port: listener.port, request: { method: req.method, url: req.url, headers: req.headers, body: req.body } });
+          }),
+        );
+        listeners.set(listener.port, listener);
+        worker.postMessage({ type: 'listened', id, port: listener.port });
+      } catch (e) {
+        worker.postMessage({ type: 'listened', id, error: (e as Error).message, code: (e as { code?: string }).code ?? 'EADDRINUSE' });
+      }
+    },
+    answer(id: number, response: OutgoingResponse) {
+      waiting.get(id)?.(response);
+      waiting.delete(id);
+    },
+    unlisten(port: number) {
+      void listeners.get(port)?.close();
+      listeners.delete(port);
+    },
+    closeAll() {
+      for (const port of [...listeners.keys()]) this.unlisten(port);
+      for (const resolve of waiting.values()) resolve({ status: 502, headers: {}, body: new TextEncoder().encode('the script stopped') });
+      waiting.clear();
+    },
+    get listening() {
+      return listeners.size > 0;
+    },
+  };
+}
+
 function runScript(worker: Worker, start: ScriptStart, signal: AbortSignal | undefined, engine: Engine): Promise<CommandResult> {
   let stdout = '';
   let stderr = '';
+  const servers = serverBridge(worker, engine);
+  /** A script serving HTTP runs until stopped: its output goes to the terminal as it comes. */
+  let live = false;
   return new Promise<CommandResult>((resolve) => {
     const finish = (code: number) => {
+      servers.closeAll();
       worker.terminate();
       signal?.removeEventListener('abort', onAbort);
       resolve({ stdout, stderr, exitCode: code });
@@ -94,8 +144,20 @@ function runScript(worker: Worker, start: ScriptStart, signal: AbortSignal | und
     worker.onmessage = (e: MessageEvent<FromScript>) => {
       const m = e.data;
       if (m.type === 'out') {
-        if (m.stream === 'stdout') stdout += m.text;
+        if (live) engine.terminal(m.text);
+        else if (m.stream === 'stdout') stdout += m.text;
         else stderr += m.text;
+      } else if (m.type === 'listen') {
+        servers.listen(m.id, m.port);
+        if (!live && servers.listening) {
+          live = true;
+          engine.terminal(stdout + stderr);
+          stdout = stderr = '';
+        }
+      } else if (m.type === 'unlisten') {
+        servers.unlisten(m.port);
+      } else if (m.type === 'response') {
+        servers.answer(m.id, m.response);
       } else if (m.type === 'fetch') {
         engine.net.request(m.url, { method: m.method, headers: m.headers, body: m.body }).then(
           (r) => worker.postMessage({ type: 'fetched', id: m.id, response: { status: r.status, statusText: r.statusText, headers: r.headers, body: r.body } }),

@@ -23,6 +23,8 @@ export interface ShimHost {
   write(stream: 'stdout' | 'stderr', text: string): void;
   exit(code: number): never;
   exec(command: string, cwd: string): Promise<{ stdout: string; stderr: string; exitCode: number }>;
+  /** `node:http` (node-http.ts). */
+  http: Record<string, unknown>;
 }
 
 function fsError(code: string, syscall: string, path: string): Error {
@@ -220,20 +222,8 @@ export function makeShims(host: ShimHost) {
   const os = { EOL: '\n', platform: () => 'linux', tmpdir: () => '/tmp', homedir: () => host.env.HOME ?? '/home/lab', cpus: () => [{}], hostname: () => 'lab' };
   const timersPromises = { setTimeout: (ms: number, value?: unknown) => new Promise((r) => setTimeout(() => r(value), ms)), setImmediate: (value?: unknown) => new Promise((r) => setTimeout(() => r(value), 0)) };
 
-  // Servers written in node: importable (a module that defines one still loads), not yet listening.
-  const http = {
-    STATUS_CODES: { 200: 'OK', 404: 'Not Found', 500: 'Internal Server Error' },
-    createServer: () => ({
-      listen: unavailable('listening with node:http', 'start servers with ramp serve, or run this lab on the lab runner'),
-      close: (cb?: () => void) => cb?.(),
-      on: () => undefined,
-    }),
-    request: unavailable('http.request', 'use fetch'),
-    get: unavailable('http.get', 'use fetch'),
-  };
-
   return {
-    http,
+    http: host.http,
     fs: { ...fs, promises: { ...promises, access } },
     'fs/promises': { ...promises, access },
     process,

@@ -8,6 +8,7 @@
 import type { FromScript, ScriptStart } from './node-runner.ts';
 import { ModuleLoader } from './node-modules.ts';
 import { ExitSignal, makeShims, type ShimHost, type Shims } from './node-shims.ts';
+import { makeHttp, type IncomingRequest } from './node-http.ts';
 
 /** The parts of a dedicated Worker's global scope used here (the DOM lib types `self` as a window). */
 interface WorkerScope {
@@ -139,8 +140,15 @@ function installFetch(shims: Shims) {
 
 // ── start ──────────────────────────────────────────────────────────────────────────────────
 
+let http: ReturnType<typeof makeHttp> | null = null;
+
 scope.onmessage = async (e: MessageEvent) => {
-  const m = e.data as ScriptStart | { type: 'fetched' | 'executed'; id: number };
+  const m = e.data as ScriptStart | { type: 'fetched' | 'executed' | 'listened'; id: number } | { type: 'request'; id: number; port: number; request: IncomingRequest };
+  if ('type' in m && m.type === 'request') {
+    const response = await http!.dispatch(m.port, m.request);
+    post({ type: 'response', id: m.id, response });
+    return;
+  }
   if ('type' in m) {
     waiting.get(m.id)?.(m as unknown as Record<string, unknown>);
     waiting.delete(m.id);
@@ -148,7 +156,21 @@ scope.onmessage = async (e: MessageEvent) => {
   }
   files = new Map(m.files);
   let shims: Shims;
+  http = makeHttp({
+    listen: async (port) => {
+      const r = await ask({ type: 'listen', id: nextId++, port });
+      if (r.error) throw Object.assign(new Error(String(r.error)), { code: r.code });
+      return r.port as number;
+    },
+    unlisten: (port) => post({ type: 'unlisten', port }),
+    hold: () => pending++,
+    release: () => {
+      pending--;
+      maybeExit(shims);
+    },
+  });
   const host: ShimHost = {
+    http: http.module,
     argv: m.argv,
     env: m.env,
     cwd: m.cwd,
