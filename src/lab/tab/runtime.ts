@@ -84,9 +84,28 @@ export class TabRuntime extends RuntimeEvents implements LabRuntime {
     await this.call({ op: 'boot', files: [...files] });
   }
 
+  private booting: Promise<void> | null = null;
+
+  /** Boots ahead of Start (on intent): `boot` then only waits for what is left. */
+  preboot(): void {
+    this.booting ??= this.load(() => {});
+    this.booting.catch(() => {});
+  }
+
   async boot(onProgress: (p: BootProgress) => void, signal?: AbortSignal): Promise<void> {
     onProgress({ message: 'Starting the lab in this tab…', fraction: 0.1 });
     labMark('boot-requested');
+    // Started on intent and failed: try once more now.
+    await (this.booting ?? this.load(onProgress, signal)).catch(() => {
+      this.booting = null;
+      return this.load(onProgress, signal);
+    });
+    labMark('session-created');
+    onProgress({ message: 'Ready', fraction: 1 });
+  }
+
+  private async load(onProgress: (p: BootProgress) => void, signal?: AbortSignal): Promise<void> {
+    this.port?.terminate?.();
     // The Worker loads and compiles its code while the lab's files download.
     this.connect();
     const fetched = async () => {
@@ -98,8 +117,6 @@ export class TabRuntime extends RuntimeEvents implements LabRuntime {
     labMark('tree-loaded');
     onProgress({ message: 'Copying the lab files…', fraction: 0.5 });
     await this.call({ op: 'boot', files: [...this.files] });
-    labMark('session-created');
-    onProgress({ message: 'Ready', fraction: 1 });
   }
 
   /**

@@ -8,48 +8,40 @@ import { answerPreviews, previewScope, previewUnavailable, registerPreview } fro
 
 import workerUrl from './worker.ts?worker&url';
 
-import type { LabTree } from '../../shared/lab-schema.ts';
-
 const newWorker = () => new Worker(workerUrl, { type: 'module', name: 'lab shell' });
 
-/** A Worker started and the lab's files fetched on intent to start, taken by the next runtime. */
-let spare: { worker: Worker; tree: Promise<LabTree> } | null = null;
+/** A runtime booted on intent to start, taken by Start. */
+let spare: { treeUrl: string; runtime: TabRuntime } | null = null;
 
 /**
- * Intent to start (pointer over or focus on Start): starts the Worker — its code loads and
- * compiles, its shell is made — and fetches the lab's files, so Start has little left to do.
+ * Intent to start (pointer over or focus on Start): makes the runtime and boots it — the Worker's
+ * code loads and compiles, the lab's files are fetched and mounted — so Start has little left to do.
  */
 export function warmTab(treeUrl: string, base: string): void {
   if (spare || typeof Worker === 'undefined' || previewUnavailable()) return;
-  const tree = fetch(treeUrl).then((r) => {
-    if (!r.ok) throw new Error(`could not load the lab's files (${r.status})`);
-    return r.json() as Promise<LabTree>;
+  spare = { treeUrl, runtime: makeRuntime(treeUrl, base) };
+  spare.runtime.preboot();
+}
+
+function makeRuntime(treeUrl: string, base: string): TabRuntime {
+  const session = crypto.randomUUID();
+  const previewReady = registerPreview(base);
+  previewReady.catch(() => {}); // a lab without previews still runs; its servers are announced anyway
+  const runtime: TabRuntime = new TabRuntime({
+    treeUrl,
+    previewBase: `${previewScope(base)}${session}/`,
+    previewReady,
+    connect: newWorker,
   });
-  tree.catch(() => {});
-  spare = { worker: newWorker(), tree };
-  void registerPreview(base).catch(() => {});
+  answerPreviews(session, (request) => runtime.http(request));
+  return runtime;
 }
 
 export function createTabRuntime(treeUrl: string, base: string): TabRuntime {
   if (typeof Worker === 'undefined') throw new Error('this browser cannot run Web Workers');
   const why = previewUnavailable();
   if (why) throw new Error(`the lab cannot run in this tab: ${why}`);
-  const session = crypto.randomUUID();
-  const previewReady = registerPreview(base);
-  const taken = spare;
+  const taken = spare?.treeUrl === treeUrl ? spare.runtime : null;
   spare = null;
-  let first: Worker | null = taken?.worker ?? null;
-  const runtime: TabRuntime = new TabRuntime({
-    treeUrl,
-    previewBase: `${previewScope(base)}${session}/`,
-    previewReady,
-    ...(taken ? { tree: taken.tree } : {}),
-    connect: () => {
-      const worker = first ?? newWorker();
-      first = null;
-      return worker;
-    },
-  });
-  answerPreviews(session, (request) => runtime.http(request));
-  return runtime;
+  return taken ?? makeRuntime(treeUrl, base);
 }
