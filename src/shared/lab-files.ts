@@ -55,8 +55,29 @@ export function loadLab(root: string, id: string, personaIds = personaIdsOf(root
     });
   });
   if (!lab.needs.includes('processes')) problems.push(...syncProcessUses(root, id));
+  problems.push(...tabMissingCommands(lab, file));
   if (problems.length) throw new LabError(problems.join('\n'));
   return lab;
+}
+
+/** Commands the in-tab shell does not have, and the need that sends such a lab elsewhere. */
+const NOT_IN_TAB: Record<string, 'python' | 'npm' | 'processes'> = { python: 'python', python3: 'python', pip: 'python', pip3: 'python', npm: 'npm', npx: 'npm', yarn: 'npm', pnpm: 'npm', tar: 'processes', gzip: 'processes', gunzip: 'processes', sqlite3: 'processes', yq: 'processes', uname: 'processes', ps: 'processes', docker: 'processes', kubectl: 'processes' };
+
+/** Step commands (try, check, solution) that use a command the tab lacks, without the need declared. */
+function tabMissingCommands(lab: LabDefinition, file: string): string[] {
+  const out: string[] = [];
+  lab.steps.forEach((step, i) => {
+    const commands: [string, string][] = [[`steps.${i}.check.run`, step.check.run], ...step.solution.run.map((c, j): [string, string] => [`steps.${i}.solution.run.${j}`, c])];
+    if (step.try) commands.push([`steps.${i}.try`, step.try]);
+    for (const [field, command] of commands) {
+      for (const segment of command.split(/&&|\|\||[|;&]|\$\(/)) {
+        const word = /^\s*(?:\w+=\S*\s+)*([\w.-]+)/.exec(segment)?.[1] ?? '';
+        const need = NOT_IN_TAB[word];
+        if (need && !lab.needs.includes(need)) out.push(`${file}: ${field}: "${word}" is not available in the in-tab runtime; declare needs: [${need}] (the lab then runs on the runner), or do without it`);
+      }
+    }
+  });
+  return out;
 }
 
 const SYNC_PROCESS = /\b(spawnSync|execSync|execFileSync)\s*\(/;

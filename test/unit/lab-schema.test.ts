@@ -53,6 +53,19 @@ describe('lab definitions', () => {
     expect(problems).toContain('steps.0.solution.files.0: no file labs/demo/solution/missing.txt');
   });
 
+  it('refuses what the in-tab runtime lacks unless the lab declares the need', () => {
+    const root = project(good.replace('run: [touch done.txt]', 'run: ["python3 fit.py && touch done.txt", "npm install"]'));
+    writeFileSync(join(root, 'labs/demo/files/check.mjs'), "import { spawnSync } from 'node:child_process';\nspawnSync('ls');\n");
+    const problems = checkLabs(root).join('\n');
+    expect(problems).toContain('steps.0.solution.run.0: "python3" is not available in the in-tab runtime; declare needs: [python]');
+    expect(problems).toContain('steps.0.solution.run.1: "npm" is not available in the in-tab runtime; declare needs: [npm]');
+    expect(problems).toContain('labs/demo/files/check.mjs:2: spawnSync runs a child process synchronously');
+    const declared = project(good.replace('run: [touch done.txt]', 'run: ["python3 fit.py && touch done.txt", "npm install"]').replace('summary: A demo.', 'summary: A demo.\nneeds: [python, npm, processes]'));
+    writeFileSync(join(declared, 'labs/demo/files/check.mjs'), "import { spawnSync } from 'node:child_process';\nspawnSync('ls');\n");
+    expect(checkLabs(declared)).toEqual([]);
+    expect(checkLabs(project(good.replace('summary: A demo.', 'summary: A demo.\nneeds: [fortran]'))).join('\n')).toMatch(/needs\.0/);
+  });
+
   it('lets persona paths name lab pages', () => {
     expect(checkPersonaPaths(process.cwd())).toEqual([]);
   });
