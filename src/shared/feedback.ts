@@ -173,6 +173,8 @@ export function feedbackSchemas(personaIds: readonly [string, ...string[]], labs
 
   const events = z.strictObject({
     events: z.array(event).min(1, 'must hold at least one event').max(LIMITS.batch, `must hold at most ${LIMITS.batch} events per request`),
+    /** A workshop participant's token (from joining): required when events carry a workshop. */
+    participant: z.string().max(128, 'must be the token you got when you joined').optional(),
   });
 
   const triage = z
