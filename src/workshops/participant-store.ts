@@ -18,6 +18,8 @@ export interface JoinedWorkshop {
 }
 
 export const JOINED_KEY = 'onramp:workshop';
+/** DOM event on `document` when "I'm stuck" is sent in a workshop: `{ lab, step, note?, checkOutput? }` raises a hand. */
+export const STUCK_EVENT = 'onramp:workshop-stuck';
 
 export function joinedWorkshop(): JoinedWorkshop | null {
   try {
