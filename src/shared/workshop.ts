@@ -104,7 +104,12 @@ const str = (v: unknown) => (typeof v === 'string' ? v : null);
  */
 export function foldParticipant(base: { id: string; name: string; joinedAt: number }, events: Iterable<BoardEvent>, steps: WorkshopStep[], hand: Hand | null): BoardRow {
   const order = new Map(steps.map((s, i) => [stepKey(s), i]));
-  const list = [...events].sort((a, b) => a.at - b.at || a.received - b.received || a.id.localeCompare(b.id));
+  // Events of one moment (the lab sends lab_started and step_started together) in the order the
+  // lab emits them: a lab or step starts before anything happens on it.
+  // Two steps started in one millisecond: the earlier step of the workshop first.
+  const rank = (type: string) => (type === 'lab_started' ? 0 : type === 'step_started' ? 1 : 2);
+  const position = (e: BoardEvent) => (e.type === 'step_started' && e.lab && e.step ? (order.get(`${e.lab}/${e.step}`) ?? -1) : -1);
+  const list = [...events].sort((a, b) => a.at - b.at || rank(a.type) - rank(b.type) || position(a) - position(b) || a.received - b.received || a.id.localeCompare(b.id));
   const row: BoardRow = {
     ...base,
     step: null,

@@ -60,6 +60,14 @@ describe('a participant row', () => {
     expect(b).toEqual(a);
   });
 
+  it('orders events of the same millisecond as the lab emits them: a step starts before its checks', () => {
+    const row = foldParticipant(base('p'), [ev('check_failed', 'a', 1000), { ...ev('step_started', 'a', 1000), id: 'zzz' }, ev('lab_started', null, 1000)], STEPS, null);
+    expect(row).toMatchObject({ step: 'lab1/a', failedChecks: 1 });
+    // Passing a step and starting the next in one millisecond leaves the learner on the next one.
+    const moved = foldParticipant(base('p'), [{ ...ev('step_started', 'b', 2000), id: 'a1' }, { ...ev('check_passed', 'a', 2000), id: 'a2' }, { ...ev('step_started', 'a', 2000), id: 'a3' }], STEPS, null);
+    expect(moved).toMatchObject({ step: 'lab1/b', passed: 1 });
+  });
+
   it("moves the step's start onto the service's clock by the smallest delay seen", () => {
     // The learner's clock runs 10 s behind the service; the quickest event took 200 ms to arrive.
     const row = foldParticipant(base('p'), [ev('step_started', 'a', 1000, 11_500), ev('hint_viewed', 'a', 2000, 12_200)], STEPS, null);
