@@ -58,7 +58,7 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
   /** CORS and the per-client rate limit; returns the client's key. */
   function guard(req: IncomingMessage, res: ServerResponse): string {
     applyCors(req, res, cors);
-    const key = limiter.keyOf(clientAddress(req, config.trustProxy), String(req.headers['user-agent'] ?? ''));
+    const key = limiter.keyOfConnection(req.socket, clientAddress(req, config.trustProxy), String(req.headers['user-agent'] ?? ''));
     const wait = limiter.take(key);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
