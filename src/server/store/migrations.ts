@@ -80,6 +80,7 @@ export const MIGRATIONS: Migration[] = [
   {
     version: 3,
     name: 'workshops: rooms, participants, raised hands, messages',
+    // The indexes on workshop are partial: most events carry none, and ingest should not pay for them.
     sql: both(`
       CREATE TABLE workshops (
         code TEXT PRIMARY KEY,
@@ -124,8 +125,8 @@ export const MIGRATIONS: Migration[] = [
         at BIGINT NOT NULL,
         PRIMARY KEY (workshop, seq)
       );
-      CREATE INDEX events_workshop ON events (workshop);
-      CREATE INDEX feedback_workshop ON feedback (workshop);
+      CREATE INDEX events_workshop ON events (workshop) WHERE workshop IS NOT NULL;
+      CREATE INDEX feedback_workshop ON feedback (workshop) WHERE workshop IS NOT NULL;
     `),
   },
 ];
