@@ -6,7 +6,7 @@
 // PostgreSQL. Every request carries fresh ids; afterwards the rows are counted in the
 // database and must equal what was acknowledged (nothing lost, nothing doubled).
 //
-//   node bench/collector/run.mjs [--duration 10] [--connections 50]
+//   node bench/collector/run.mjs [--duration 10] [--connections 50] [--rate 5000] [--sizes 1,20] [--paced-only]
 //   ONRAMP_BENCH_DATABASE_URL=postgres://… node bench/collector/run.mjs   (or ONRAMP_TEST_DATABASE_URL)
 //
 // Goal on 2 cores with SQLite: >= 5,000 events/s, p99 < 50 ms.
@@ -31,7 +31,10 @@ const CONNECTIONS = arg('connections', 50);
 const PG_URL = process.env.ONRAMP_BENCH_DATABASE_URL || process.env.ONRAMP_TEST_DATABASE_URL || '';
 const SYNC = process.env.ONRAMP_SQLITE_SYNC || 'full';
 /** The goal: 5,000 events/s with p99 under 50 ms. Each scenario also runs at exactly that load. */
-const GOAL_RATE = 5000;
+const GOAL_RATE = arg('rate', 5000);
+const sizesArg = process.argv.indexOf('--sizes');
+const SIZES = sizesArg > 0 ? process.argv[sizesArg + 1].split(',').map(Number) : [1, 20];
+const PACED_ONLY = process.argv.includes('--paced-only');
 
 function start(env) {
   const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', join(root, 'src/server/main.ts')], {
@@ -139,8 +142,8 @@ async function run(name, env, count, cleanup) {
   const rows = [];
   let acked = 0;
   try {
-    for (const size of [1, 20]) {
-      for (const rate of [0, GOAL_RATE]) {
+    for (const size of SIZES) {
+      for (const rate of PACED_ONLY ? [GOAL_RATE] : [0, GOAL_RATE]) {
         const r = rate ? await paced(service.base, size, rate) : await scenario(service.base, size);
         acked += r.events;
         rows.push(r);
