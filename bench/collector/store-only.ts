@@ -1,6 +1,6 @@
 // Where the collector's tail latency comes from: the SQLite store alone (no HTTP), single events
 // at a paced rate, measuring each addEvents() from call to acknowledgement, with the event
-// loop's delay alongside. `--autocheckpoint off` leaves checkpoints to a separate thread.
+// loop's delay alongside (ONRAMP_SQLITE_SYNC=normal to compare without a sync per commit).
 //   node --experimental-strip-types bench/collector/store-only.ts [--rate 5000] [--duration 8]
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
