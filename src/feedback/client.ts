@@ -117,6 +117,12 @@ const refused = (status: number, error?: string) =>
   status === 400 || status === 413 || status === 415 || status === 422 || (status === 403 && /^(participant|workshop):/.test(error ?? ''));
 const retryable = (status: number, error?: string) => status !== 202 && !refused(status, error);
 
+/** A feedback item as sent: carrying a workshop, with the participant's token. */
+function feedbackBody(body: FeedbackInput): Record<string, unknown> {
+  const token = body.workshop ? safe(() => joinedWorkshop()?.token, undefined) : undefined;
+  return token ? { ...body, participant: token } : { ...body };
+}
+
 /** The body of an events request: in a workshop, with the participant's token. */
 function eventsBody(group: OutboxItem[]): Record<string, unknown> {
   const events = group.map((i) => i.body);
@@ -164,8 +170,8 @@ export function flush(): Promise<void> {
       // The service is unreachable or busy: everything still due waits, with backoff.
       const later = (retryAfter?: number) => q.retryLater(due.filter((i) => !handled.has(i.id)), retryAfter);
       for (const item of due.filter((i) => i.kind === 'feedback')) {
-        const r = await post('/api/feedback', item.body);
-        if (retryable(r.status)) {
+        const r = await post('/api/feedback', feedbackBody(item.body as FeedbackInput));
+        if (retryable(r.status, r.error)) {
           later(r.retryAfter);
           return;
         }
@@ -176,6 +182,11 @@ export function flush(): Promise<void> {
         } else if (item.kind === 'feedback' && r.error?.startsWith('persona') && item.body.persona) {
           // A persona the service no longer knows must not cost the reader's feedback.
           const { persona: _drop, ...rest } = item.body;
+          q.update({ ...item, body: rest });
+          schedule(0);
+        } else if (item.kind === 'feedback' && r.status === 403 && item.body.workshop) {
+          // Nor a workshop the learner is no longer in: it goes to the platform team without it.
+          const { workshop: _drop, ...rest } = item.body;
           q.update({ ...item, body: rest });
           schedule(0);
         } else {
@@ -213,7 +224,7 @@ export function flush(): Promise<void> {
 function beaconAll(): void {
   if (typeof navigator.sendBeacon !== 'function') return;
   const items = box().list();
-  for (const item of items.filter((i) => i.kind === 'feedback')) safe(() => navigator.sendBeacon(API_BASE + '/api/feedback', JSON.stringify(item.body)), false);
+  for (const item of items.filter((i) => i.kind === 'feedback')) safe(() => navigator.sendBeacon(API_BASE + '/api/feedback', JSON.stringify(feedbackBody(item.body as FeedbackInput))), false);
   for (const group of batches(items.filter((i) => i.kind === 'event'))) {
     safe(() => navigator.sendBeacon(API_BASE + '/api/events', JSON.stringify(eventsBody(group))), false);
   }

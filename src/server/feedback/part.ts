@@ -99,7 +99,12 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
         const body = await readJson(req, LIMITS.body, true);
         const parsed = schemas.feedback.safeParse(body);
         if (!parsed.success) throw new HttpError(400, describeIssue(parsed.error));
-        await stored(db.addFeedback(parsed.data as FeedbackInput, Date.now()));
+        const { participant, ...item } = parsed.data;
+        if (item.workshop !== undefined) {
+          if (!eventHooks) throw new HttpError(403, 'workshop: this service runs no workshops');
+          await eventHooks.checkFeedback(item.workshop, participant);
+        }
+        await stored(db.addFeedback(item as FeedbackInput, Date.now()));
         sendJson(res, 202, { ok: true });
       },
     },

@@ -54,6 +54,8 @@ export interface WorkshopOptions {
 export interface EventHooks {
   /** Throws an HttpError (403/404/410) unless every workshop event is the token holder's own. */
   check(events: EventInput[], participantToken: string | undefined): Promise<void>;
+  /** Throws an HttpError (403) unless the token is a participant's of this workshop: feedback carrying a workshop feeds its report. */
+  checkFeedback(code: string, participantToken: string | undefined): Promise<void>;
   /** Feeds stored events to their rooms (replays change nothing). */
   stored(events: EventInput[], receivedAt: number): Promise<void>;
 }
@@ -337,22 +339,28 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
     },
   ];
 
+  /** The participant whose token this is, in the workshop with this code; 403 otherwise. */
+  async function member(code: string, token: string | undefined): Promise<records.Participant> {
+    if (!token) throw new HttpError(403, 'participant: what carries a workshop needs the token you got when you joined it');
+    const r = normaliseCode(code) === code ? await rooms.get(code) : null;
+    if (!r) throw new HttpError(403, `workshop: no workshop with code ${code.slice(0, 32)}`);
+    try {
+      return participantOf(token, r);
+    } catch {
+      throw new HttpError(403, 'participant: the token is not a participant of this workshop');
+    }
+  }
+
   const hooks: EventHooks = {
     async check(events, token) {
       const tagged = events.filter((e) => e.workshop !== undefined);
-      if (tagged.length === 0) return;
-      if (!token) throw new HttpError(403, 'participant: events for a workshop need the token you got when you joined it');
       for (const code of new Set(tagged.map((e) => e.workshop!))) {
-        const r = normaliseCode(code) === code ? await rooms.get(code) : null;
-        if (!r) throw new HttpError(403, `workshop: no workshop with code ${code}`);
-        let p: records.Participant;
-        try {
-          p = participantOf(token, r);
-        } catch {
-          throw new HttpError(403, 'participant: the token is not a participant of this workshop');
-        }
+        const p = await member(code, token);
         if (tagged.some((e) => e.workshop === code && e.session !== p.id)) throw new HttpError(403, "participant: an event names another participant's session");
       }
+    },
+    async checkFeedback(code, token) {
+      await member(code, token);
     },
     async stored(events, receivedAt) {
       const byRoom = new Map<string, EventInput[]>();

@@ -263,6 +263,19 @@ describe('client', () => {
     expect(sent.events[0]).toMatchObject({ session: PARTICIPANT, workshop: 'WS1ABC' });
   });
 
+  it("sends feedback in a workshop with the participant's token, and without the workshop once the service refuses it", async () => {
+    joinWorkshop();
+    const client = await import('../../../src/feedback/client.ts');
+    respond = (_url, body) => ((body as { workshop?: string }).workshop ? { status: 403, json: { error: 'participant: the token is not a participant of this workshop' } } : { status: 202, json: { ok: true } });
+    const sent = client.sendFeedback({ page: '/labs/x/', helpful: false, comment: 'kept' });
+    await settle();
+    expect(await sent.delivered).toBe(true);
+    expect(calls[0]!.body).toMatchObject({ workshop: 'WS1ABC', participant: TOKEN, comment: 'kept' });
+    expect(calls[1]!.body).toMatchObject({ comment: 'kept' });
+    expect(calls[1]!.body).not.toHaveProperty('workshop');
+    expect(calls[1]!.body).not.toHaveProperty('participant');
+  });
+
   it('drops workshop events the service refuses as not this participant\'s (403 participant:), and retries other 403s', async () => {
     joinWorkshop();
     const client = await import('../../../src/feedback/client.ts');

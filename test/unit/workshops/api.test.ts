@@ -263,6 +263,21 @@ for (const backend of backends) {
       expect(Number(count!.n)).toBe(0);
     });
 
+    it("takes feedback carrying a workshop only with one of its participants' tokens, and never stores the token", async () => {
+      const w = await create();
+      const other = await create();
+      const a = await join(w.code, 'Ana');
+      const item = (over: Record<string, unknown> = {}) => ({ id: randomUUID(), page: `/labs/${LAB}/`, helpful: false, kind: 'stuck', lab: LAB, step: STEPS[0], workshop: w.code, comment: 'injected?', ...over });
+      expect((await call(base, 'POST', '/api/feedback', item())).status).toBe(403);
+      expect((await call(base, 'POST', '/api/feedback', item({ workshop: other.code, participant: a.token }))).status).toBe(403);
+      expect((await call(base, 'POST', '/api/feedback', item({ workshop: 'ZZZZZZ', participant: a.token }))).status).toBe(403);
+      const good = item({ participant: a.token, comment: 'really stuck' });
+      expect((await call(base, 'POST', '/api/feedback', good)).status).toBe(202);
+      const rows = await store.query<Record<string, unknown>>('SELECT * FROM feedback WHERE workshop = ?', [w.code]);
+      expect(rows.map((r) => r.comment)).toEqual(['really stuck']);
+      expect(JSON.stringify(rows)).not.toContain(a.token.split('.')[1]!);
+    });
+
     it('refuses the board and its stream without a token, and an unknown workshop with a token; never a 5xx', async () => {
       const w = await create();
       expect((await call(base, 'GET', `/api/workshops/${w.code}/board`)).status).toBe(401);
