@@ -391,9 +391,9 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
     hooks,
     rooms,
     purge,
-    async close() {
+    drain: () => rooms.closeAll(),
+    close() {
       clearInterval(sweep);
-      await rooms.closeAll();
     },
   };
 }

@@ -447,6 +447,10 @@ for (const backend of backends) {
       await send([event('step_started', a.participant.id, w.code, STEPS[0]), event('check_failed', a.participant.id, w.code, STEPS[0])], a.token);
       const m = await call(base, 'POST', `/api/workshops/${w.code}/broadcast`, { text: 'first' }, instructor);
       const before = (await call(base, 'GET', `/api/workshops/${w.code}/board`, undefined, instructor)).json;
+      // Open streams do not hold the service up: it ends them and stops.
+      const open = sse(base, `/api/workshops/${w.code}/board/stream`, instructor);
+      const mine = sse(base, `/api/workshops/${w.code}/me/stream`, { Authorization: `Bearer ${a.token}` });
+      await Promise.all([open.ready, mine.ready]);
       await svc.service.close();
       svc = await start(store, clock);
       base = svc.base;
