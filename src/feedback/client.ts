@@ -8,14 +8,16 @@
  * Items go to the durable outbox first (queue.ts), then out in batches: feedback one per POST,
  * events up to 100 (and under 16 KB) per POST, retried with exponential backoff and jitter, and
  * handed to navigator.sendBeacon when the page is hidden. No cookies are sent or set. Sessions
- * are a random id in sessionStorage; a workshop code comes from ?workshop=CODE.
+ * are a random id in sessionStorage. In a joined workshop (src/workshops/participant-store.ts) events
+ * carry its code and the participant's id as their session, requests carry the participant's
+ * token, and progress is sent even with DNT/GPC on: joining said so and was the learner's choice.
  */
 import type { EventInput, EventType, FeedbackInput } from '../shared/feedback-ids.ts';
 import { getPersona } from '../persona/storage.ts';
 import { Outbox, type OutboxItem } from './queue.ts';
+import { joinedWorkshop } from '../workshops/participant-store.ts';
 
 const SESSION_KEY = 'onramp:session';
-const WORKSHOP_KEY = 'onramp:workshop';
 const BATCH_BYTES = 15 * 1024;
 const BATCH_EVENTS = 100;
 const EVENT_DELAY_MS = 2000;
@@ -59,13 +61,9 @@ export function sessionId(): string {
 }
 let memorySession: string | undefined;
 
-/** The workshop code from `?workshop=CODE`, remembered for the browser session. */
+/** The code of the workshop this browser joined, if any. */
 export function workshopCode(): string | undefined {
-  return safe(() => {
-    const fromUrl = new URLSearchParams(location.search).get('workshop');
-    if (fromUrl && /^[A-Za-z0-9_-]{1,32}$/.test(fromUrl)) sessionStorage.setItem(WORKSHOP_KEY, fromUrl);
-    return sessionStorage.getItem(WORKSHOP_KEY) ?? undefined;
-  }, undefined);
+  return safe(() => joinedWorkshop()?.code, undefined);
 }
 
 export function personaId(): string | undefined {
@@ -115,8 +113,22 @@ async function post(path: string, body: unknown): Promise<{ status: number; retr
  * Only a refusal of the item itself (malformed, too large) is final; anything else (offline, 5xx,
  * 429, a misconfigured origin or proxy) is retried, so a fixable problem never costs feedback.
  */
-const refused = (status: number) => status === 400 || status === 413 || status === 415 || status === 422;
-const retryable = (status: number) => status !== 202 && !refused(status);
+const refused = (status: number, error?: string) =>
+  status === 400 || status === 413 || status === 415 || status === 422 || (status === 403 && /^(participant|workshop):/.test(error ?? ''));
+const retryable = (status: number, error?: string) => status !== 202 && !refused(status, error);
+
+/** A feedback item as sent: carrying a workshop, with the participant's token. */
+function feedbackBody(body: FeedbackInput): Record<string, unknown> {
+  const token = body.workshop ? safe(() => joinedWorkshop()?.token, undefined) : undefined;
+  return token ? { ...body, participant: token } : { ...body };
+}
+
+/** The body of an events request: in a workshop, with the participant's token. */
+function eventsBody(group: OutboxItem[]): Record<string, unknown> {
+  const events = group.map((i) => i.body);
+  const token = events.some((e) => (e as EventInput).workshop) ? safe(() => joinedWorkshop()?.token, undefined) : undefined;
+  return token ? { events, participant: token } : { events };
+}
 
 function settle(ids: string[], ok: boolean): void {
   for (const id of ids) {
@@ -158,8 +170,8 @@ export function flush(): Promise<void> {
       // The service is unreachable or busy: everything still due waits, with backoff.
       const later = (retryAfter?: number) => q.retryLater(due.filter((i) => !handled.has(i.id)), retryAfter);
       for (const item of due.filter((i) => i.kind === 'feedback')) {
-        const r = await post('/api/feedback', item.body);
-        if (retryable(r.status)) {
+        const r = await post('/api/feedback', feedbackBody(item.body as FeedbackInput));
+        if (retryable(r.status, r.error)) {
           later(r.retryAfter);
           return;
         }
@@ -172,14 +184,19 @@ export function flush(): Promise<void> {
           const { persona: _drop, ...rest } = item.body;
           q.update({ ...item, body: rest });
           schedule(0);
+        } else if (item.kind === 'feedback' && r.status === 403 && item.body.workshop) {
+          // Nor a workshop the learner is no longer in: it goes to the platform team without it.
+          const { workshop: _drop, ...rest } = item.body;
+          q.update({ ...item, body: rest });
+          schedule(0);
         } else {
           q.remove([item.id]); // Refused for good (malformed): retrying cannot help.
           settle([item.id], false);
         }
       }
       for (const group of batches(due.filter((i) => i.kind === 'event'))) {
-        const r = await post('/api/events', { events: group.map((i) => i.body) });
-        if (retryable(r.status)) {
+        const r = await post('/api/events', eventsBody(group));
+        if (retryable(r.status, r.error)) {
           later(r.retryAfter);
           return;
         }
@@ -207,9 +224,9 @@ export function flush(): Promise<void> {
 function beaconAll(): void {
   if (typeof navigator.sendBeacon !== 'function') return;
   const items = box().list();
-  for (const item of items.filter((i) => i.kind === 'feedback')) safe(() => navigator.sendBeacon(API_BASE + '/api/feedback', JSON.stringify(item.body)), false);
+  for (const item of items.filter((i) => i.kind === 'feedback')) safe(() => navigator.sendBeacon(API_BASE + '/api/feedback', JSON.stringify(feedbackBody(item.body as FeedbackInput))), false);
   for (const group of batches(items.filter((i) => i.kind === 'event'))) {
-    safe(() => navigator.sendBeacon(API_BASE + '/api/events', JSON.stringify({ events: group.map((i) => i.body) })), false);
+    safe(() => navigator.sendBeacon(API_BASE + '/api/events', JSON.stringify(eventsBody(group))), false);
   }
   // Items stay queued: without an acknowledgement, the next page sends them again (deduped).
 }
@@ -259,15 +276,15 @@ export function sendFeedback(item: Omit<FeedbackInput, 'id'> & { id?: string }):
 export function track(type: EventType, fields: { lab?: string; step?: string; data?: Record<string, unknown> } = {}): string | null {
   // Components on the page (e.g. "I'm stuck") follow the lab locally, whatever DNT says.
   safe(() => document.dispatchEvent(new CustomEvent(LAB_EVENT, { detail: { type, lab: fields.lab, step: fields.step } })), true);
-  if (!trackingAllowed()) return null;
+  const joined = safe(() => joinedWorkshop(), null);
+  if (!trackingAllowed() && !joined) return null;
   start();
   const persona = personaId();
   const data = { ...(persona ? { persona } : {}), ...fields.data };
-  const event: EventInput = { id: uuid(), type, at: new Date().toISOString(), session: sessionId() };
+  const event: EventInput = { id: uuid(), type, at: new Date().toISOString(), session: joined?.id ?? sessionId() };
   if (fields.lab) event.lab = fields.lab;
   if (fields.step) event.step = fields.step;
-  const workshop = workshopCode();
-  if (workshop) event.workshop = workshop;
+  if (joined) event.workshop = joined.code;
   if (Object.keys(data).length) event.data = data;
   box().add({ kind: 'event', body: event });
   if (!flushing) schedule(type === 'lab_completed' || type === 'endpoint_live' || type === 'stuck' ? 0 : EVENT_DELAY_MS);

@@ -26,7 +26,8 @@
  * the event's data stays within LIMITS.data; the feedback item always has it).
  */
 import { LIMITS, STUCK_REASONS, type StuckContext } from '../shared/feedback-ids.ts';
-import { LAB_EVENT, labEvents, personaId, sendFeedback, trackingAllowed } from './client.ts';
+import { LAB_EVENT, labEvents, personaId, sendFeedback, trackingAllowed, workshopCode } from './client.ts';
+import { STUCK_EVENT } from '../workshops/participant-store.ts';
 import { PRIVACY_NOTE, commentBox, h, reasonsFieldset, uid } from './form.ts';
 import { nextStuckState, stuckContext, stuckEventData, type StuckState } from './stuck-state.ts';
 
@@ -203,8 +204,13 @@ export class OnrampStuck extends HTMLElement {
     const persona = personaId();
     labEvents(this.lab).stuck(this.step, stuckEventData({ reason, feedback: sent.id, ...brief }, checkOutput, persona ? { persona } : {}));
     this.close(true);
+    // In a workshop, the same report raises the learner's hand on the instructor's board.
+    const inWorkshop = workshopCode() !== undefined;
+    if (inWorkshop) document.dispatchEvent(new CustomEvent(STUCK_EVENT, { detail: { lab: this.lab, step: this.step, ...(comment ? { note: comment } : {}), ...(checkOutput ? { checkOutput } : {}) } }));
     if (this.status) {
-      this.status.textContent = 'Thanks. The platform team sees where you are stuck. Meanwhile, the hint or the solution for this step may help.';
+      this.status.textContent = inWorkshop
+        ? 'Thanks. Your hand is raised on the instructor\'s board, and the platform team sees where you are stuck.'
+        : 'Thanks. The platform team sees where you are stuck. Meanwhile, the hint or the solution for this step may help.';
       void sent.delivered.then((ok) => {
         if (!ok && this.status) this.status.textContent = 'The service refused the report; please tell the platform team directly.';
       });

@@ -26,6 +26,8 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 export interface ServicePart {
   routes?: Route[];
   upgrade?: UpgradeHandler;
+  /** Ends long-lived responses (event streams) when the service stops, so it can finish the rest. */
+  drain?: () => Promise<void> | void;
   close?: () => Promise<void> | void;
 }
 
@@ -122,6 +124,7 @@ export async function createService(config: ServiceConfig, parts: ServicePart[] 
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeIdleConnections();
+        for (const part of all) void part.drain?.();
       });
       for (const part of all) await part.close?.();
     },

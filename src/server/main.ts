@@ -11,7 +11,9 @@ import { treeLoader } from './lab-runner/trees.ts';
 import { readFeedbackConfig } from './feedback/config.ts';
 import { feedbackPart } from './feedback/part.ts';
 import { describeStore } from './store/index.ts';
-import { personaIds, projectRoot } from '../shared/personas.ts';
+import { workshopsPart } from './workshops/part.ts';
+import { readWorkshopConfig } from './workshops/config.ts';
+import { loadPersonas, personaIds, projectRoot } from '../shared/personas.ts';
 import { labSteps } from '../shared/lab-files.ts';
 
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -24,9 +26,11 @@ function fail(message: string, hint: string): never {
 async function main() {
   let config;
   let feedbackConfig;
+  let workshopConfig;
   try {
     config = readConfig();
     feedbackConfig = readFeedbackConfig();
+    workshopConfig = readWorkshopConfig();
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message, 'Fix the variable, or unset it to use the default.');
     throw error;
@@ -65,7 +69,10 @@ async function main() {
     console.log(`Onramp lab sessions run in: ${choice.driver.kind}${note}`);
   }
   const labPart = labRunner({ ...labs, sandbox: choice.driver, trustProxy: feedbackConfig.trustProxy, loadTree: treeLoader(config.siteDir, process.cwd()) });
-  const service = await createService(config, [feedback, labPart]);
+  const paths = new Map(loadPersonas().map((p) => [p.id, p.path]));
+  const workshops = workshopsPart({ store: feedback.store, labs: labSteps(projectRoot()), paths, siteDir: config.siteDir, retentionMs: workshopConfig.retentionMs }, feedback);
+  feedback.useEventHooks(workshops.hooks);
+  const service = await createService(config, [workshops, feedback, labPart]);
   service.server.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use.`, 'Stop the other process, or choose another port: PORT=4322 npm start');
     if (error.code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port}.`, 'Use a port above 1024, e.g. PORT=4321.');

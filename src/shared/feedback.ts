@@ -127,6 +127,8 @@ export function feedbackSchemas(personaIds: readonly [string, ...string[]], labs
       replaces: uuid().optional(),
       withdrawn: z.boolean().optional(),
       context: StuckContextSchema.optional(),
+      /** A workshop participant's token: required when the item carries a workshop; never stored. */
+      participant: z.string().max(128, 'must be the token you got when you joined').optional(),
     })
     .superRefine((item, ctx) => {
       const kind = item.kind ?? 'page';
@@ -173,6 +175,8 @@ export function feedbackSchemas(personaIds: readonly [string, ...string[]], labs
 
   const events = z.strictObject({
     events: z.array(event).min(1, 'must hold at least one event').max(LIMITS.batch, `must hold at most ${LIMITS.batch} events per request`),
+    /** A workshop participant's token (from joining): required when events carry a workshop. */
+    participant: z.string().max(128, 'must be the token you got when you joined').optional(),
   });
 
   const triage = z

@@ -272,6 +272,25 @@ function ttfeView(t: Insights['ttfe']): HTMLElement {
   return section('ttfe', 'Time to first endpoint', ...parts);
 }
 
+interface WorkshopListing {
+  code: string;
+  title: string;
+  startsAt: string;
+  ended: boolean;
+  boardUrl: string;
+}
+
+/** Workshops, each linking to its board and report (completion, times, failed checks and stuck reports per step). */
+function workshopsView(list: WorkshopListing[]): HTMLElement {
+  if (!list.length) return section('workshops', 'Workshops', empty('No workshops yet. Instructors create them on the workshops page.'));
+  return section(
+    'workshops',
+    'Workshops',
+    h('p', { text: 'Each report shows where a room got stuck: completion, median and p90 time, failed checks and stuck reports per step, with what people wrote. Filter this page by a workshop to see its feedback.' }),
+    h('ul', {}, ...list.map((w) => h('li', {}, h('a', { href: w.boardUrl, text: `${w.title} (${w.code})` }), ` — ${new Date(w.startsAt).toLocaleDateString()}${w.ended ? ', report' : ', running'}`))),
+  );
+}
+
 function trendsView(t: Insights['trends']): HTMLElement {
   if (!t.length) return section('trends', 'Trends by week', empty('Nothing recorded for these filters.'));
   return section(
@@ -331,7 +350,10 @@ async function load(): Promise<void> {
   live.textContent = 'Loading insights…';
   output.setAttribute('aria-busy', 'true');
   try {
-    const data = (await (await api(`/api/insights${q ? `?${q}` : ''}`)).json()) as Insights;
+    const [data, workshops] = await Promise.all([
+      api(`/api/insights${q ? `?${q}` : ''}`).then((r) => r.json() as Promise<Insights>),
+      api('/api/workshops').then((r) => r.json() as Promise<{ workshops: WorkshopListing[] }>).catch((e) => (e instanceof Unauthorized ? Promise.reject(e) : { workshops: [] })),
+    ]);
     fillSelect('persona', data.options.personas);
     fillSelect('lab', data.options.labs);
     fillSelect('workshop', data.options.workshops);
@@ -344,6 +366,7 @@ async function load(): Promise<void> {
       funnelsView(data.funnels),
       ttfeView(data.ttfe),
       trendsView(data.trends),
+      workshopsView(workshops.workshops),
     );
     live.textContent = `Insights loaded: ${data.summary.votes ?? 0} answers, ${data.comments.total} comments.`;
   } catch (error) {

@@ -8,6 +8,7 @@ import type { LabClientData } from '../../shared/lab-schema.ts';
 import { labMark } from '../timing.ts';
 import { mountStuck, type StuckHandle } from './events.ts';
 import { loadProgress, saveProgress } from './progress.ts';
+import { joinedWorkshop } from '../../workshops/participant-store.ts';
 
 export const AUTOSTART_KEY = 'onramp:lab-autostart';
 
@@ -31,6 +32,8 @@ export class OnrampLab extends HTMLElement {
     start.addEventListener('focus', warm, { once: true });
     const idle = (fn: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(fn, { timeout: 2000 }) : setTimeout(fn, 200));
     idle(() => this.mountStuck('none'));
+    // A learner in a workshop: its banner (their hand, the instructor's messages) over the lab.
+    if (joinedWorkshop()) void import('../../workshops/learner-banner.ts').then((m) => m.mountLearnerBanner(this)).catch(() => {});
     const want = new URLSearchParams(location.search).get('runtime');
     let restart = false;
     try {

@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route, ServicePart } from '../app.ts';
 import { HttpError, sendJson } from '../http.ts';
 import { openStore, type Store } from '../store/index.ts';
-import { describeIssue, feedbackSchemas, LIMITS, TRIAGE_STATUSES, type FeedbackInput, type LabSteps, type TriageStatus } from '../../shared/feedback.ts';
+import { describeIssue, feedbackSchemas, LIMITS, TRIAGE_STATUSES, type EventInput, type FeedbackInput, type LabSteps, type TriageStatus } from '../../shared/feedback.ts';
 import type { FeedbackConfig } from './config.ts';
 import { applyCors, clientAddress, preflight, RateLimiter, readJson } from './guard.ts';
 import { Authenticator } from '../auth/guard.ts';
@@ -21,11 +21,19 @@ import { tokenRoutes } from '../auth/routes.ts';
 import { bootstrapAdmin, type Bootstrap, type Role } from '../auth/tokens.ts';
 import { comments, options, parseFilter, SECTIONS, type Filter } from './insights.ts';
 import { streamExport } from './export.ts';
+import type { TokenRow } from '../store/types.ts';
+import type { EventHooks } from '../workshops/part.ts';
 
 export interface FeedbackPart extends ServicePart {
   store: Store;
   /** What bootstrapping the first admin token did (a generated token to print once). */
   bootstrap: Bootstrap;
+  /** CORS and the per-client rate limit, for other parts; returns the client's key. */
+  guard(req: IncomingMessage, res: ServerResponse): string;
+  /** guard() plus a token of at least `role`. */
+  authorized(req: IncomingMessage, res: ServerResponse, role: Role): Promise<TokenRow>;
+  /** Lets the workshops part check events that carry a workshop, and see them once stored. */
+  useEventHooks(hooks: EventHooks): void;
 }
 
 /** Store failures are the service's problem, not the client's: 503, and the browser retries. */
@@ -45,11 +53,12 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
   const cors = { allowed: config.allowedOrigins };
   const bootstrap = await bootstrapAdmin(db, config.adminToken);
   const auth = new Authenticator(db, { perToken: config.tokenRateLimit });
+  let eventHooks: EventHooks | null = null;
 
   /** CORS and the per-client rate limit; returns the client's key. */
   function guard(req: IncomingMessage, res: ServerResponse): string {
     applyCors(req, res, cors);
-    const key = limiter.keyOf(clientAddress(req, config.trustProxy), String(req.headers['user-agent'] ?? ''));
+    const key = limiter.keyOfConnection(req.socket, clientAddress(req, config.trustProxy), String(req.headers['user-agent'] ?? ''));
     const wait = limiter.take(key);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
@@ -90,7 +99,12 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
         const body = await readJson(req, LIMITS.body, true);
         const parsed = schemas.feedback.safeParse(body);
         if (!parsed.success) throw new HttpError(400, describeIssue(parsed.error));
-        await stored(db.addFeedback(parsed.data as FeedbackInput, Date.now()));
+        const { participant, ...item } = parsed.data;
+        if (item.workshop !== undefined) {
+          if (!eventHooks) throw new HttpError(403, 'workshop: this service runs no workshops');
+          await eventHooks.checkFeedback(item.workshop, participant);
+        }
+        await stored(db.addFeedback(item as FeedbackInput, Date.now()));
         sendJson(res, 202, { ok: true });
       },
     },
@@ -103,7 +117,14 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
         const body = await readJson(req, LIMITS.body, true);
         const parsed = schemas.events.safeParse(body);
         if (!parsed.success) throw new HttpError(400, describeIssue(parsed.error));
-        const result = await stored(db.addEvents(parsed.data.events as never, Date.now()));
+        const events = parsed.data.events as EventInput[];
+        if (events.some((e) => e.workshop !== undefined)) {
+          if (!eventHooks) throw new HttpError(403, 'workshop: this service runs no workshops');
+          await eventHooks.check(events, parsed.data.participant);
+        }
+        const receivedAt = Date.now();
+        const result = await stored(db.addEvents(events, receivedAt));
+        await eventHooks?.stored(events, receivedAt);
         sendJson(res, 202, result);
       },
     },
@@ -185,6 +206,11 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
   return {
     store: db,
     bootstrap,
+    guard,
+    authorized,
+    useEventHooks(hooks) {
+      eventHooks = hooks;
+    },
     routes,
     close: () => db.close(),
   };

@@ -77,6 +77,58 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX access_tokens_name ON access_tokens (name);
     `),
   },
+  {
+    version: 3,
+    name: 'workshops: rooms, participants, raised hands, messages',
+    // The indexes on workshop are partial: most events carry none, and ingest should not pay for them.
+    sql: both(`
+      CREATE TABLE workshops (
+        code TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        lab TEXT,
+        path TEXT,
+        steps TEXT NOT NULL,
+        starts_at BIGINT NOT NULL,
+        ends_at BIGINT NOT NULL,
+        capacity INTEGER,
+        created_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        ended_at BIGINT,
+        names_deleted_at BIGINT
+      );
+      CREATE TABLE workshop_participants (
+        id TEXT PRIMARY KEY,
+        workshop TEXT NOT NULL REFERENCES workshops (code),
+        name TEXT,
+        secret_hash TEXT,
+        joined_at BIGINT NOT NULL
+      );
+      CREATE INDEX workshop_participants_workshop ON workshop_participants (workshop);
+      CREATE TABLE workshop_hands (
+        id TEXT PRIMARY KEY,
+        workshop TEXT NOT NULL REFERENCES workshops (code),
+        participant TEXT NOT NULL REFERENCES workshop_participants (id),
+        step TEXT,
+        note TEXT,
+        check_output TEXT,
+        raised_at BIGINT NOT NULL,
+        acked_at BIGINT,
+        lowered_at BIGINT
+      );
+      CREATE INDEX workshop_hands_workshop ON workshop_hands (workshop);
+      CREATE TABLE workshop_messages (
+        workshop TEXT NOT NULL REFERENCES workshops (code),
+        seq INTEGER NOT NULL,
+        participant TEXT,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (workshop, seq)
+      );
+      CREATE INDEX events_workshop ON events (workshop) WHERE workshop IS NOT NULL;
+      CREATE INDEX feedback_workshop ON feedback (workshop) WHERE workshop IS NOT NULL;
+    `),
+  },
 ];
 
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`;

@@ -120,6 +120,10 @@ export async function openPostgresStore(connectionString: string, options: { poo
     async touchToken(id, now) {
       await pool.query('UPDATE access_tokens SET last_used_at = $1 WHERE id = $2', [now, id]);
     },
+    async run(sql, params = []) {
+      const r = await pool.query(numberPlaceholders(sql), params);
+      return r.rowCount ?? 0;
+    },
     async query<T>(sql: string, params: unknown[] = []) {
       const r = await pool.query(numberPlaceholders(sql), params);
       return r.rows as T[];

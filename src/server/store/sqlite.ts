@@ -110,6 +110,9 @@ export function openSqliteStore(file: string, options: SqliteOptions = {}): Stor
     async touchToken(id, now) {
       prepared('UPDATE access_tokens SET last_used_at = ? WHERE id = ?').run(now, id);
     },
+    async run(sql, params = []) {
+      return Number(prepared(sql).run(...(params as (string | number | null)[])).changes);
+    },
     async query<T>(sql: string, params: unknown[] = []) {
       return prepared(sql).all(...(params as (string | number | null)[])) as T[];
     },

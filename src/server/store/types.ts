@@ -45,6 +45,11 @@ export interface Store {
   revokeToken(id: string, now: number): Promise<boolean>;
   /** Records a token's use (at most once a minute is enough for the listing). */
   touchToken(id: string, now: number): Promise<void>;
+  /**
+   * Runs one write statement written with `?` placeholders, outside the ingest group commit (for
+   * rare writes such as workshops and their participants); returns the number of rows changed.
+   */
+  run(sql: string, params?: unknown[]): Promise<number>;
   /** Runs a read-only query written with `?` placeholders; integers come back as numbers. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;

@@ -389,6 +389,22 @@ describe('rate limit', () => {
     expect(new RateLimiter(0).take('k')).toBe(0);
   });
 
+  it('gives a keep-alive connection the same key as its address and user agent, and a new one the next day', () => {
+    let now = Date.UTC(2025, 0, 1, 12);
+    const limiter = new RateLimiter(10, () => now);
+    const connection = {};
+    const key = limiter.keyOfConnection(connection, '203.0.113.9', 'Mozilla/5.0');
+    expect(key).toBe(limiter.keyOf('203.0.113.9', 'Mozilla/5.0'));
+    expect(limiter.keyOfConnection(connection, '203.0.113.9', 'Mozilla/5.0')).toBe(key);
+    expect(limiter.keyOfConnection({}, '203.0.113.9', 'Mozilla/5.0')).toBe(key);
+    expect(limiter.keyOfConnection(connection, '203.0.113.9', 'Other/1.0')).toBe(limiter.keyOf('203.0.113.9', 'Other/1.0'));
+    expect(limiter.keyOfConnection(connection, '198.51.100.7', 'Other/1.0')).not.toBe(limiter.keyOf('203.0.113.9', 'Other/1.0'));
+    now += 86_400_000;
+    const next = limiter.keyOfConnection(connection, '198.51.100.7', 'Other/1.0');
+    expect(next).toBe(limiter.keyOf('198.51.100.7', 'Other/1.0'));
+    expect(limiter.keyOfConnection(connection, '198.51.100.7', 'Other/1.0')).toBe(next);
+  });
+
   it('answers 429 with Retry-After past the limit, per client', async () => {
     const limited = await start({ ONRAMP_RATE_LIMIT: '5' });
     try {

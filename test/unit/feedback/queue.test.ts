@@ -142,7 +142,7 @@ describe('client', () => {
     vi.stubGlobal('localStorage', local);
     vi.stubGlobal('sessionStorage', new MemoryStorage());
     vi.stubGlobal('navigator', nav);
-    vi.stubGlobal('location', { search: '?workshop=WS-1', pathname: '/guides/x/' });
+    vi.stubGlobal('location', { search: '', pathname: '/guides/x/' });
     vi.stubGlobal('addEventListener', (type: string, fn: () => void) => (listeners[type] ??= []).push(fn));
     vi.stubGlobal('document', { addEventListener: () => {}, visibilityState: 'visible', dispatchEvent: () => true });
     vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
@@ -162,14 +162,20 @@ describe('client', () => {
     await vi.advanceTimersByTimeAsync(ms);
   };
 
+  const PARTICIPANT = '0b7e2a54-3f0c-4c1e-9a51-8d1f0c6b2e11';
+  const TOKEN = `${PARTICIPANT}.${'s'.repeat(43)}`;
+  const joinWorkshop = () =>
+    local.setItem('onramp:workshop', JSON.stringify({ code: 'WS1ABC', id: PARTICIPANT, token: TOKEN, name: 'Ana', title: 'T', lab: 'pkl-to-endpoint', steps: [], endsAt: '2030-01-01T00:00:00Z' }));
+
   it('sends feedback at once and removes it on 202', async () => {
+    joinWorkshop();
     const client = await import('../../../src/feedback/client.ts');
     const sent = client.sendFeedback({ page: '/guides/x/', helpful: false, reason: 'out_of_date' });
     await settle();
     expect(await sent.delivered).toBe(true);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).toBe('/api/feedback');
-    expect(calls[0]!.body).toMatchObject({ id: sent.id, page: '/guides/x/', helpful: false, reason: 'out_of_date', workshop: 'WS-1' });
+    expect(calls[0]!.body).toMatchObject({ id: sent.id, page: '/guides/x/', helpful: false, reason: 'out_of_date', workshop: 'WS1ABC' });
     expect(client.pending()).toBe(0);
   });
 
@@ -238,9 +244,49 @@ describe('client', () => {
     expect(batches.slice(1).every((n) => n === 1)).toBe(true);
     expect(batches.slice(1)).toHaveLength(7);
     expect(client.pending()).toBe(0);
-    const first = (calls[0]!.body as { events: { type: string; session: string; lab: string; workshop: string }[] }).events[0]!;
-    expect(first).toMatchObject({ type: 'lab_started', lab: 'pkl-to-endpoint', workshop: 'WS-1' });
+    const first = (calls[0]!.body as { events: { type: string; session: string; lab: string; workshop?: string }[] }).events[0]!;
+    expect(first).toMatchObject({ type: 'lab_started', lab: 'pkl-to-endpoint' });
+    expect(first.workshop).toBeUndefined();
     expect(first.session).toMatch(/^[0-9a-f-]{36}$/);
+    expect((calls[0]!.body as { participant?: string }).participant).toBeUndefined();
+  });
+
+  it("in a joined workshop, events carry its code, the participant's id as session and the token, also under GPC", async () => {
+    joinWorkshop();
+    nav.globalPrivacyControl = true;
+    const client = await import('../../../src/feedback/client.ts');
+    expect(client.trackingAllowed()).toBe(false);
+    expect(client.labEvents('pkl-to-endpoint').stepStarted('inspect')).not.toBeNull();
+    await settle(2500);
+    const sent = calls.find((c) => c.url === '/api/events')!.body as { events: { session: string; workshop: string }[]; participant: string };
+    expect(sent.participant).toBe(TOKEN);
+    expect(sent.events[0]).toMatchObject({ session: PARTICIPANT, workshop: 'WS1ABC' });
+  });
+
+  it("sends feedback in a workshop with the participant's token, and without the workshop once the service refuses it", async () => {
+    joinWorkshop();
+    const client = await import('../../../src/feedback/client.ts');
+    respond = (_url, body) => ((body as { workshop?: string }).workshop ? { status: 403, json: { error: 'participant: the token is not a participant of this workshop' } } : { status: 202, json: { ok: true } });
+    const sent = client.sendFeedback({ page: '/labs/x/', helpful: false, comment: 'kept' });
+    await settle();
+    expect(await sent.delivered).toBe(true);
+    expect(calls[0]!.body).toMatchObject({ workshop: 'WS1ABC', participant: TOKEN, comment: 'kept' });
+    expect(calls[1]!.body).toMatchObject({ comment: 'kept' });
+    expect(calls[1]!.body).not.toHaveProperty('workshop');
+    expect(calls[1]!.body).not.toHaveProperty('participant');
+  });
+
+  it('drops workshop events the service refuses as not this participant\'s (403 participant:), and retries other 403s', async () => {
+    joinWorkshop();
+    const client = await import('../../../src/feedback/client.ts');
+    respond = () => ({ status: 403, json: { error: 'participant: the token is not a participant of this workshop' } });
+    client.labEvents('pkl-to-endpoint').stepStarted('inspect');
+    await settle(2500);
+    expect(client.pending()).toBe(0);
+    respond = () => ({ status: 403, json: { error: 'origin https://x is not allowed' } });
+    client.labEvents('pkl-to-endpoint').stepStarted('scan');
+    await settle(2500);
+    expect(client.pending()).toBe(1);
   });
 
   it('sends no events under Do Not Track or Global Privacy Control, but still sends feedback', async () => {

@@ -76,7 +76,7 @@ for (const backend of backends) {
 
     it('records its migrations once', async () => {
       const rows = await store.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows.map((r) => r.version)).toEqual([1, 2]);
+      expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
     });
 
     it('stores a feedback item once and counts the repeat as a duplicate', async () => {
