@@ -1,6 +1,6 @@
 /**
  * A workshop from both sides: the instructor creates one, three learners join in their own
- * browser contexts (two on the lab runner, one of them with Global Privacy Control on), they
+ * browser contexts (one on the lab runner, one in the tab, one with Global Privacy Control on), they
  * progress and one raises a hand with "I'm stuck"; the board shows each of them live; the
  * acknowledgement and a broadcast reach the learners; ending it shows the report.
  */
@@ -74,16 +74,18 @@ test('an instructor runs a workshop: create, join, progress, a raised hand, ack,
   await expect(anaRow).toContainText('2 of 6: scan', { timeout: 20_000 });
   await expect(page.locator('[data-steps] tbody tr').first()).toContainText(/1 of 6: inspect\s*1\s*1/);
 
-  // Bo, on the runner too, fails the first check on the starter files; Cy is stuck before starting and raises a hand.
-  await bo.goto(`${LAB}?runtime=runner`);
-  await start(bo);
+  // Bo works in the tab (no server load per learner) and fails the first check on the starter
+  // files; Cy is stuck before starting and raises a hand.
+  await bo.goto(`${LAB}?runtime=tab`);
+  await bo.getByRole('button', { name: 'Start the lab' }).click();
+  await expect(bo.locator('onramp-lab')).toHaveAttribute('data-ready', 'tab', { timeout: 30_000 });
   const boInspect = bo.locator('[data-step="inspect"]');
   await boInspect.getByRole('button', { name: 'Check' }).click();
   await expect(boInspect.locator('[data-result]')).toHaveClass(/is-fail/, { timeout: 20_000 });
   const boRow = board.locator('tr', { has: page.getByRole('rowheader', { name: 'bBo/b' }) });
   await expect(boRow.locator('td').nth(0)).toHaveText('1 of 6: inspect', { timeout: 20_000 });
   await expect(boRow.locator('td').nth(2)).toHaveText('1');
-  await expect(boRow.locator('td').nth(6)).toHaveText('runner');
+  await expect(boRow.locator('td').nth(6)).toHaveText('tab');
   const inspect = cy.locator('[data-step="inspect"]');
   await inspect.getByRole('button', { name: "I'm stuck" }).click();
   await inspect.getByLabel('A command failed').check();
