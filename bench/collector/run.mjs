@@ -8,6 +8,7 @@
 //
 //   node bench/collector/run.mjs [--duration 10] [--connections 50] [--rate 5000] [--sizes 1,20] [--paced-only]
 //   ONRAMP_BENCH_DATABASE_URL=postgres://… node bench/collector/run.mjs   (or ONRAMP_TEST_DATABASE_URL)
+//   BENCH_PROF=/tmp/prof node bench/collector/run.mjs …   (the service writes V8 CPU profiles there, one per thread)
 //
 // Goal on 2 cores with SQLite: >= 5,000 events/s, p99 < 50 ms.
 //
@@ -45,7 +46,7 @@ const SIZES = sizesArg > 0 ? process.argv[sizesArg + 1].split(',').map(Number) :
 const PACED_ONLY = process.argv.includes('--paced-only');
 
 function start(env) {
-  const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', join(root, 'src/server/main.ts')], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), '--experimental-strip-types', '--disable-warning=ExperimentalWarning', join(root, 'src/server/main.ts')], {
     cwd: root,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ONRAMP_RATE_LIMIT: '0', ONRAMP_ADMIN_TOKEN: 'bench-admin-token-0123456789', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
