@@ -6,6 +6,6 @@ import { bin, buildIsStale, run } from './lib.mjs';
 
 const runner = await run(bin('vitest'), ['run', 'test/labs']);
 let tab = 1;
-if (!buildIsStale() || (await build()) === 0) tab = await run(bin('playwright'), ['test', 'test/e2e/lab-tab-all.spec.ts']);
+if (!buildIsStale() || (await build()) === 0) tab = await run(bin('playwright'), ['test', 'test/e2e/lab-tab-all.spec.ts', '--reporter=list']);
 console.log(`\nlabs:check — on the runner: ${runner === 0 ? 'passed' : 'FAILED'}; in the tab: ${tab === 0 ? 'passed' : 'FAILED'}`);
 process.exit(runner || tab ? 1 : 0);
