@@ -113,14 +113,12 @@ function ask(message: FromScript): Promise<Record<string, unknown>> {
 }
 
 function installFetch(shims: Shims) {
-  const original = scope.fetch.bind(scope);
   scope.fetch = (input: RequestInfo | URL, init: RequestInit = {}) =>
     track(
       (async () => {
         const req = new Request(input, init);
         const url = new URL(req.url);
         if (!/^(127\.0\.0\.1|localhost|0\.0\.0\.0)$/.test(url.hostname)) {
-          void original;
           throw new TypeError(`fetch failed: the in-tab lab reaches only servers started in the lab (127.0.0.1), not ${url.host}`);
         }
         const body = req.method === 'GET' || req.method === 'HEAD' ? null : new Uint8Array(await req.arrayBuffer());

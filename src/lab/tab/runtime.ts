@@ -18,8 +18,6 @@ export interface TabRuntimeOptions {
   /** Where previews of the lab's servers live: `<previewBase><port>/`. */
   previewBase: string;
   fetch?: typeof fetch;
-  /** The lab's files, when they were fetched ahead (on intent to start); else `treeUrl` is fetched. */
-  tree?: Promise<LabTree>;
   /** Resolves when previews can be shown (the Service Worker is active); servers are announced after. */
   previewReady?: Promise<void>;
   /** Extra time a stuck command gets after Ctrl-C or its timeout before the Worker is ended. */
@@ -108,12 +106,9 @@ export class TabRuntime extends RuntimeEvents implements LabRuntime {
     this.port?.terminate?.();
     // The Worker loads and compiles its code while the lab's files download.
     this.connect();
-    const fetched = async () => {
-      const res = await (this.opts.fetch ?? globalThis.fetch.bind(globalThis))(this.opts.treeUrl, { signal });
-      if (!res.ok) throw new Error(`could not load the lab's files (${res.status})`);
-      return (await res.json()) as LabTree;
-    };
-    this.files = flattenTree(await (this.opts.tree ? this.opts.tree.catch(fetched) : fetched()));
+    const res = await (this.opts.fetch ?? globalThis.fetch.bind(globalThis))(this.opts.treeUrl, { signal });
+    if (!res.ok) throw new Error(`could not load the lab's files (${res.status})`);
+    this.files = flattenTree((await res.json()) as LabTree);
     labMark('tree-loaded');
     onProgress({ message: 'Copying the lab files…', fraction: 0.5 });
     await this.call({ op: 'boot', files: [...this.files] });
