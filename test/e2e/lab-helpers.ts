@@ -49,7 +49,10 @@ export async function solve(page: Page, id: string): Promise<void> {
 /** Replaces the editor's whole text by typing, as a learner does. */
 export async function typeInEditor(page: Page, text: string): Promise<void> {
   const content = page.locator('[data-editor] .cm-content');
-  await content.click();
+  // Focus, not a click: right after Start the lab scrolls itself into view, and a click computed
+  // before that scroll can land beside the editor, so the keys below would go nowhere.
+  await content.focus();
+  await expect(content).toBeFocused();
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(text);
