@@ -28,12 +28,19 @@ const url = await new Promise((r) => proc.stdout.on('data', (d) => { const m = /
 const setFaults = (spec) => fetch(`${url}/admin/faults`, { method: 'PUT', body: spec });
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
+// Each worker waits for the next turn of the event loop before its next call, as calls in a service
+// arrive from separate requests. Without that, fallbacks answered at once (breaker open) chain in
+// microtasks and starve every timer for hundreds of ms, which shows up as calls "over budget" that
+// the client did not cause (measured: one 284 ms stall, 49 of 50 concurrent calls late).
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
 async function run(n, conc, one) {
   const times = [];
   let i = 0;
   await Promise.all(Array.from({ length: conc }, async () => {
     while (i < n) {
       i++;
+      await nextTurn();
       const t0 = performance.now();
       await one();
       times.push(performance.now() - t0);
@@ -59,9 +66,9 @@ async function faultRun(label, overrides, conc) {
     } catch { thrown++; }
   });
   const m = client.metrics;
-  const over = t.filter((x) => x > client.config.budgetMs + 20).length;
+  const over = t.filter((x) => x > client.config.budgetMs).length;
   console.log(`${label} · budget ${client.config.budgetMs} ms · ${CALLS} calls, ${conc} at a time`);
-  console.log(`  client latency  p50 ${pct(t, 50).toFixed(1)} ms  p99 ${pct(t, 99).toFixed(1)} ms  max ${t.at(-1).toFixed(1)} ms  (${over} calls over budget + 20 ms)`);
+  console.log(`  client latency  p50 ${pct(t, 50).toFixed(1)} ms  p99 ${pct(t, 99).toFixed(1)} ms  max ${t.at(-1).toFixed(1)} ms  (${over} calls over budget)`);
   console.log(`  answered        ${ok} by the model, ${degraded} by the fallback, ${thrown} thrown → success-or-fallback ${(((ok + degraded) / CALLS) * 100).toFixed(2)} %`);
   console.log(`  client metrics  attempts ${m.attempts}, retries ${m.retries}, attempt timeouts ${m.attemptTimeouts}, budget timeouts ${m.budgetTimeouts}, breaker opened ${m.breakerOpened}, short-circuited ${m.shortCircuited}`);
 }
@@ -82,9 +89,15 @@ const bare = async () => {
 const plain = createClient({ url });
 const N = 3000;
 await run(300, 1, bare); await run(300, 1, () => plain.predict([EXAMPLE_ROW])); // warm-up
-const a = await run(N, 1, bare);
-const b = await run(N, 1, () => plain.predict([EXAMPLE_ROW]));
+// Interleaved rounds, so a noisy neighbour on the machine weighs on both sides alike.
+const a = [], b = [];
+for (let round = 0; round < 10; round++) {
+  a.push(...(await run(N / 10, 1, bare)));
+  b.push(...(await run(N / 10, 1, () => plain.predict([EXAMPLE_ROW]))));
+}
+a.sort((x, y) => x - y);
+b.sort((x, y) => x - y);
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
-console.log(`no faults, ${N} sequential calls: bare fetch mean ${mean(a).toFixed(3)} ms p50 ${pct(a, 50).toFixed(3)} ms · client mean ${mean(b).toFixed(3)} ms p50 ${pct(b, 50).toFixed(3)} ms → ${(mean(b) / mean(a)).toFixed(2)}× (p50 ${(pct(b, 50) / pct(a, 50)).toFixed(2)}×)`);
+console.log(`no faults, ${N} sequential calls: bare fetch mean ${mean(a).toFixed(3)} ms p50 ${pct(a, 50).toFixed(3)} ms · client mean ${mean(b).toFixed(3)} ms p50 ${pct(b, 50).toFixed(3)} ms → ${(mean(b) / mean(a)).toFixed(2)}× (p50 ${(pct(b, 50) / pct(a, 50)).toFixed(2)}×), +${((mean(b) - mean(a)) * 1000).toFixed(0)} µs a call`);
 proc.kill();
 process.exit(0);

@@ -61,9 +61,11 @@ export function createClient(overrides: Partial<ClientConfig> = {}): ModelClient
   const metrics = new ClientMetrics();
   const inferUrl = `${config.url.replace(/\/+$/, '')}/v2/models/${encodeURIComponent(MODEL_NAME)}/infer`;
 
-  const budget = timeout(config.budgetMs, TimeoutStrategy.Aggressive);
+  // abortOnReturn off: an attempt has read its whole answer before it returns, so there is nothing
+  // left to cancel, and aborting a finished call would cost an AbortError per policy per call.
+  const budget = timeout(Math.max(1, config.budgetMs - config.budgetSafetyMs), { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   budget.onTimeout(() => void metrics.budgetTimeouts++);
-  const attemptTimeout = timeout(config.attemptTimeoutMs, TimeoutStrategy.Aggressive);
+  const attemptTimeout = timeout(config.attemptTimeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   attemptTimeout.onTimeout(() => void metrics.attemptTimeouts++);
   const isFailure = (e: Error): boolean => e instanceof RetryableError || e instanceof ServerError || e instanceof TaskCancelledError;
   const breaker = circuitBreaker(handleWhen(isFailure), { halfOpenAfter: config.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(config.breakerConsecutiveFailures) });
@@ -109,7 +111,7 @@ export function createClient(overrides: Partial<ClientConfig> = {}): ModelClient
   async function predict(rows: readonly Row[]): Promise<Scored[]> {
     metrics.calls++;
     const body = JSON.stringify(toV2Request(rows));
-    const deadline = Date.now() + config.budgetMs;
+    const deadline = Date.now() + config.budgetMs - config.budgetSafetyMs; // when the budget timer fires
     try {
       const preds = await policy.execute(({ signal }) => attempt(body, rows.length, signal, deadline));
       metrics.successes++;

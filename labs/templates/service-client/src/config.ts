@@ -5,6 +5,8 @@ export interface ClientConfig {
   url: string;
   /** The whole call, attempts and waits included: the most a caller ever waits. */
   budgetMs: number;
+  /** How much earlier than the budget the client gives up, so the fallback is back in time. */
+  budgetSafetyMs: number;
   /** One attempt. */
   attemptTimeoutMs: number;
   /** Attempts in all, the first included. */
@@ -25,6 +27,9 @@ export const DEFAULT_CONFIG: ClientConfig = {
   // Take it from your endpoint's latency objective minus your own work: a 500 ms page with 200 ms of
   // its own leaves 300 ms for the model, retries included. The caller never waits longer.
   budgetMs: 300,
+  // Timers fire late (about a millisecond on an idle machine, more on a busy one) and the fallback
+  // takes a moment too: giving up this much before the budget keeps the caller's wait inside it.
+  budgetSafetyMs: 5,
   // About the model's healthy p99 plus headroom: long enough that a normal answer is never cut,
   // short enough that a stuck attempt leaves time for a second one inside the budget.
   attemptTimeoutMs: 120,
