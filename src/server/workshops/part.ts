@@ -30,7 +30,8 @@ import { staticSite } from '../static.ts';
 import { describeIssue, LIMITS, type EventInput, type LabSteps } from '../../shared/feedback.ts';
 import { BROADCAST_MAX, cleanName, cleanText, NAME_MAX, normaliseCode, NOTE_MAX, TITLE_MAX, type WorkshopStep } from '../../shared/workshop.ts';
 import * as records from './records.ts';
-import { Rooms, type Room } from './room.ts';
+import { workshopInfo, type Room } from './room.ts';
+import { ROOM_LIMITS, Rooms, type RoomLimits } from './rooms.ts';
 import { lastEventId, openSse } from './sse.ts';
 import { reportCsv, workshopReport } from './report.ts';
 
@@ -47,6 +48,8 @@ export interface WorkshopOptions {
   siteDir: string;
   /** How long after a workshop ends its participants' names are kept (ms). */
   retentionMs: number;
+  /** Rooms kept in memory, and for how long once over (rooms.ts). */
+  limits?: Partial<RoomLimits>;
   now?: () => number;
 }
 
@@ -103,7 +106,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards): ServicePart & { hooks: EventHooks; rooms: Rooms; purge(): Promise<string[]> } {
   const { store, labs, paths } = options;
   const now = options.now ?? Date.now;
-  const rooms = new Rooms(store, now);
+  const rooms = new Rooms(store, now, options.limits);
   const sitePromise = staticSite(options.siteDir);
 
   async function room(params: Record<string, string>): Promise<Room> {
@@ -150,8 +153,8 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
           createdBy: who.id,
           createdAt: now(),
         });
-        const r = (await rooms.get(w.code))!;
-        sendJson(res, 201, { ...r.info(), joinUrl: `/workshops/join/?code=${w.code}`, boardUrl: `/workshops/${w.code}/board/` });
+        // Not loaded into memory yet: that happens when someone joins or opens the board.
+        sendJson(res, 201, { ...workshopInfo(w, 0, now()), joinUrl: `/workshops/join/?code=${w.code}`, boardUrl: `/workshops/${w.code}/board/` });
       },
     },
     {
@@ -256,6 +259,7 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
       async handler(req, res, _url, params) {
         await instructor(req, res);
         const r = await room(params);
+        if (r.retired) throw new HttpError(410, `workshop: ${r.workshop.code} has ended`);
         const at = now();
         const pid = await records.ackHand(store, r.workshop.code, params.id ?? '', at);
         if (!pid) throw new HttpError(404, 'hand: no raised hand with that id in this workshop');
@@ -291,8 +295,10 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
         const endsAt = Math.max(r.workshop.endsAt, now()) + minutes * 60_000;
         await records.setTimes(store, r.workshop.code, { endsAt });
         r.updateWorkshop({ endsAt });
-        await r.message(null, 'extend', { endsAt: new Date(endsAt).toISOString() });
-        sendJson(res, 200, r.info());
+        // A room long over was read from the store for this request: running again, it is kept.
+        const live = r.retired ? ((await rooms.get(r.workshop.code)) ?? r) : r;
+        await live.message(null, 'extend', { endsAt: new Date(endsAt).toISOString() });
+        sendJson(res, 200, live.info());
       },
     },
     {
@@ -366,7 +372,8 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
       const byRoom = new Map<string, EventInput[]>();
       for (const e of events) if (e.workshop) (byRoom.get(e.workshop) ?? byRoom.set(e.workshop, []).get(e.workshop)!).push(e);
       for (const [code, list] of byRoom) {
-        const r = await rooms.get(code);
+        // Only a room in memory has a board to update; any other reads these events from the store.
+        const r = await rooms.peek(code);
         if (!r) continue;
         const bySession = new Map<string, EventInput[]>();
         for (const e of list) (bySession.get(e.session) ?? bySession.set(e.session, []).get(e.session)!).push(e);
@@ -385,6 +392,10 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
   const sweep = setInterval(() => void purge().catch((e) => console.error('[onramp] workshop retention failed:', (e as Error).message)), 3_600_000);
   sweep.unref();
   void purge().catch(() => {});
+  // Rooms over for their grace period leave memory (their streams get `ended`).
+  const grace = options.limits?.endedGraceMs ?? ROOM_LIMITS.endedGraceMs;
+  const evict = setInterval(() => rooms.sweep(), Math.min(60_000, Math.max(1000, grace / 2)));
+  evict.unref();
 
   return {
     routes,
@@ -394,6 +405,7 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
     drain: () => rooms.closeAll(),
     close() {
       clearInterval(sweep);
+      clearInterval(evict);
     },
   };
 }
