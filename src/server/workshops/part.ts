@@ -36,7 +36,8 @@ import { lastEventId, openSse } from './sse.ts';
 import { reportCsv, workshopReport } from './report.ts';
 
 export interface WorkshopGuards {
-  guard(req: IncomingMessage, res: ServerResponse): string;
+  /** CORS and the rate limit: per participant (a verified participant id) when given, else per client. */
+  guard(req: IncomingMessage, res: ServerResponse, participant?: string): string;
   authorized(req: IncomingMessage, res: ServerResponse, role: Role): Promise<TokenRow>;
 }
 
@@ -55,10 +56,10 @@ export interface WorkshopOptions {
 
 /** What POST /api/events asks of the workshops part. */
 export interface EventHooks {
-  /** Throws an HttpError (403/404/410) unless every workshop event is the token holder's own. */
-  check(events: EventInput[], participantToken: string | undefined): Promise<void>;
-  /** Throws an HttpError (403) unless the token is a participant's of this workshop: feedback carrying a workshop feeds its report. */
-  checkFeedback(code: string, participantToken: string | undefined): Promise<void>;
+  /** Throws an HttpError (403/404/410) unless every workshop event is the token holder's own; returns the participant's id. */
+  check(events: EventInput[], participantToken: string | undefined): Promise<string>;
+  /** Throws an HttpError (403) unless the token is a participant's of this workshop (feedback carrying a workshop feeds its report); returns their id. */
+  checkFeedback(code: string, participantToken: string | undefined): Promise<string>;
   /** Feeds stored events to their rooms (replays change nothing). */
   stored(events: EventInput[], receivedAt: number): Promise<void>;
 }
@@ -127,6 +128,23 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
     const p = parts ? r.participants.get(parts.id) : undefined;
     if (!parts || !p || !records.secretMatches(p, parts.secret)) throw new HttpError(401, 'participant: send the token you got when you joined this workshop');
     return p;
+  }
+
+  /**
+   * A participant's own request: rate-limited as that participant once their token is verified
+   * (a room behind one address is many participants), as the client otherwise.
+   */
+  async function asParticipant(req: IncomingMessage, res: ServerResponse, params: Record<string, string>): Promise<{ r: Room; p: records.Participant }> {
+    let found: { r: Room; p: records.Participant };
+    try {
+      const r = await room(params);
+      found = { r, p: participant(req, r) };
+    } catch (error) {
+      guards.guard(req, res);
+      throw error;
+    }
+    guards.guard(req, res, found.p.id);
+    return found;
   }
 
   const instructor = (req: IncomingMessage, res: ServerResponse) => guards.authorized(req, res, 'instructor');
@@ -213,9 +231,7 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
       method: 'GET',
       path: '/api/workshops/:code/me/stream',
       async handler(req, res, url, params) {
-        guards.guard(req, res);
-        const r = await room(params);
-        const p = participant(req, r);
+        const { r, p } = await asParticipant(req, res, params);
         const after = Number(lastEventId(req, url) ?? 0);
         await r.listen(p.id, openSse(req, res), Number.isInteger(after) && after >= 0 ? after : 0);
       },
@@ -224,9 +240,7 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
       method: 'POST',
       path: '/api/workshops/:code/hand',
       async handler(req, res, _url, params) {
-        guards.guard(req, res);
-        const r = await room(params);
-        const p = participant(req, r);
+        const { r, p } = await asParticipant(req, res, params);
         open(r);
         const body = parse(handSchema, await readJson(req, LIMITS.body, false));
         const keys = new Set(r.workshop.steps.map((s) => `${s.lab}/${s.step}`));
@@ -245,9 +259,7 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
       method: 'DELETE',
       path: '/api/workshops/:code/hand',
       async handler(req, res, _url, params) {
-        guards.guard(req, res);
-        const r = await room(params);
-        const p = participant(req, r);
+        const { r, p } = await asParticipant(req, res, params);
         await records.lowerHand(store, p.id, now());
         r.setHand(p.id, null);
         sendJson(res, 200, { hand: null });
@@ -360,13 +372,15 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
   const hooks: EventHooks = {
     async check(events, token) {
       const tagged = events.filter((e) => e.workshop !== undefined);
-      for (const code of new Set(tagged.map((e) => e.workshop!))) {
-        const p = await member(code, token);
-        if (tagged.some((e) => e.workshop === code && e.session !== p.id)) throw new HttpError(403, "participant: an event names another participant's session");
-      }
+      // A participant is in one workshop: events naming two cannot all be theirs.
+      const codes = new Set(tagged.map((e) => e.workshop!));
+      if (codes.size !== 1) throw new HttpError(403, 'participant: a request carries the events of one workshop');
+      const p = await member([...codes][0]!, token);
+      if (tagged.some((e) => e.session !== p.id)) throw new HttpError(403, "participant: an event names another participant's session");
+      return p.id;
     },
     async checkFeedback(code, token) {
-      await member(code, token);
+      return (await member(code, token)).id;
     },
     async stored(events, receivedAt) {
       const byRoom = new Map<string, EventInput[]>();
