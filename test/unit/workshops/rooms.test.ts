@@ -14,6 +14,8 @@ import { createService, type Service } from '../../../src/server/app.ts';
 import { readFeedbackConfig } from '../../../src/server/feedback/config.ts';
 import { feedbackPart } from '../../../src/server/feedback/part.ts';
 import { workshopsPart } from '../../../src/server/workshops/part.ts';
+import { readWorkshopConfig } from '../../../src/server/workshops/config.ts';
+import { ConfigError } from '../../../src/server/config.ts';
 import { createToken } from '../../../src/server/auth/tokens.ts';
 import { openSqliteStore } from '../../../src/server/store/sqlite.ts';
 import type { Store } from '../../../src/server/store/types.ts';
@@ -228,5 +230,16 @@ describe('a bounded number of rooms in memory', () => {
     const next = await create();
     expect((await call(base, 'GET', `/api/workshops/${next}`)).status).toBe(200);
     expect([old, ...live, next].map((code) => workshops.rooms.has(code))).toEqual([false, true, true, true]);
+  });
+});
+
+describe('configuration', () => {
+  it('reads the limit and the grace period, and refuses values that cannot be', () => {
+    expect(readWorkshopConfig({})).toEqual({ retentionMs: 30 * 86_400_000, maxRooms: 100, endedGraceMs: 30 * 60_000 });
+    expect(readWorkshopConfig({ ONRAMP_WORKSHOP_MAX_ROOMS: '5', ONRAMP_WORKSHOP_GRACE_MINUTES: '0.5' })).toMatchObject({ maxRooms: 5, endedGraceMs: 30_000 });
+    for (const env of [{ ONRAMP_WORKSHOP_MAX_ROOMS: '0' }, { ONRAMP_WORKSHOP_MAX_ROOMS: '2.5' }, { ONRAMP_WORKSHOP_MAX_ROOMS: 'lots' }, { ONRAMP_WORKSHOP_GRACE_MINUTES: '-1' }, { ONRAMP_WORKSHOP_RETENTION_DAYS: 'x' }]) {
+      expect(() => readWorkshopConfig(env), JSON.stringify(env)).toThrow(ConfigError);
+    }
+    expect(() => readWorkshopConfig({ ONRAMP_WORKSHOP_MAX_ROOMS: '0' })).toThrow(/ONRAMP_WORKSHOP_MAX_ROOMS=0 is not valid: expected a number of workshops from 1 to 100000/);
   });
 });
