@@ -191,6 +191,40 @@ export class LabController {
     return false;
   }
 
+  // ── Recorded mode: a walkthrough without a runtime ───────────────────────────────────────
+
+  /** The step the learner is reading in recorded mode: where they left it, else the first not done. */
+  readingStep(): string {
+    const { readingStep, done } = this.state.progress;
+    if (readingStep && this.data.steps.some((s) => s.id === readingStep)) return readingStep;
+    return (this.data.steps.find((s) => !done.includes(s.id)) ?? this.data.steps[0]!).id;
+  }
+
+  /**
+   * Once the recorded output shows: the lab started on the 'recorded' runtime, on the step the
+   * learner is reading. A workshop board shows both, as for a live runtime.
+   */
+  readyRecorded(): void {
+    const progress = this.state.progress;
+    if (!progress.startedAt) {
+      progress.startedAt = Date.now();
+      saveProgress(this.data.id, progress);
+    }
+    this.events.started({ runtime: 'recorded', resumed: progress.done.length > 0 || progress.readingStep !== undefined });
+    this.stepStarted(this.readingStep());
+  }
+
+  /** Recorded mode: the learner moves on to step `id` (it is kept, and reported once per page like a live step). */
+  readStep(id: string): void {
+    const step = this.step(id);
+    const progress = loadProgress(this.data.id);
+    progress.readingStep = id;
+    saveProgress(this.data.id, progress);
+    this.set('progress', progress, 'progress');
+    this.stepStarted(id);
+    this.announce(`Step ${this.data.steps.indexOf(step) + 1}: ${step.title}.`);
+  }
+
   /** After the panels are up: restores the learner's files and progress, then the lab is ready. */
   async ready(): Promise<void> {
     const progress = this.state.progress;

@@ -70,7 +70,7 @@ async function main() {
   }
   const labPart = labRunner({ ...labs, sandbox: choice.driver, trustProxy: feedbackConfig.trustProxy, loadTree: treeLoader(config.siteDir, process.cwd()) });
   const paths = new Map(loadPersonas().map((p) => [p.id, p.path]));
-  const workshops = workshopsPart({ store: feedback.store, labs: labSteps(projectRoot()), paths, siteDir: config.siteDir, retentionMs: workshopConfig.retentionMs }, feedback);
+  const workshops = workshopsPart({ store: feedback.store, labs: labSteps(projectRoot()), paths, siteDir: config.siteDir, retentionMs: workshopConfig.retentionMs, limits: { maxRooms: workshopConfig.maxRooms, endedGraceMs: workshopConfig.endedGraceMs } }, feedback);
   feedback.useEventHooks(workshops.hooks);
   const service = await createService(config, [workshops, feedback, labPart]);
   service.server.on('error', (error: NodeJS.ErrnoException) => {

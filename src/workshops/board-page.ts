@@ -2,7 +2,8 @@
  * The live board: follows /api/workshops/<code>/board/stream (whole board first, then the rows
  * that changed), sorts participants by who needs help most with the same rules as the service
  * (src/shared/workshop.ts), announces new raised hands in a polite live region, and offers the
- * instructor's actions: acknowledge, broadcast, extend, end, report. Learner text goes through
+ * instructor's actions: acknowledge, broadcast, extend, end, report. `ended` (a workshop over,
+ * leaving the service's memory) stops following it and shows the report. Learner text goes through
  * textContent only.
  */
 import { h } from '../feedback/form.ts';
@@ -33,6 +34,7 @@ let offset = 0;
 let stream: { close(): void } | null = null;
 const seenHands = new Set<string>();
 let first = true;
+let reportShown = false;
 
 const serverNow = () => Date.now() + offset;
 const stepLabel = (key: string | null) => {
@@ -68,6 +70,7 @@ function connect(): void {
     token: () => instructorToken.get(),
     onEvent: (e) => {
       if (e.event === 'board') apply(e.data as BoardPayload);
+      else if (e.event === 'ended') ended(e.data as { workshop: BoardPayload['workshop'] });
     },
     onState: (state, status) => {
       const el = $('[data-connection]');
@@ -82,6 +85,17 @@ function connect(): void {
       }
     },
   });
+}
+
+/** The service's last word on a workshop that is over: the stream stops (no reconnecting) and the report shows. */
+function ended(data: { workshop: BoardPayload['workshop'] }): void {
+  stream?.close();
+  stream = null;
+  $('[data-connection]').textContent = 'Ended';
+  workshop = data.workshop;
+  render();
+  announce('The workshop is over: the board no longer updates. The report is below.');
+  if (!reportShown) void showReport();
 }
 
 function apply(p: BoardPayload): void {
@@ -100,7 +114,7 @@ function apply(p: BoardPayload): void {
   if (first) {
     $('[data-title]').textContent = p.workshop.title;
     document.title = `${p.workshop.title}: workshop board`;
-    if (p.workshop.ended) void showReport();
+    if (p.workshop.ended && !reportShown) void showReport();
   }
   first = false;
   render();
@@ -242,6 +256,7 @@ interface Report {
 }
 
 async function showReport(): Promise<void> {
+  reportShown = true;
   const res = await act(() => instructorApi(`/api/workshops/${code}/report`), 'Could not load the report');
   if (!res) return;
   const r = (await res.json()) as Report;

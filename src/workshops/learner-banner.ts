@@ -1,7 +1,7 @@
 /**
  * The workshop banner over a lab, for a learner who joined one: which workshop, as whom, their
  * raised hand, and the instructor's messages (acknowledgements, broadcasts, extension, end) in a
- * polite live region. It follows /api/workshops/<code>/me/stream, remembering the last message
+ * polite live region; `ended` (a workshop over, leaving the service's memory) stops it too. It follows /api/workshops/<code>/me/stream, remembering the last message
  * seen so a reload or a dropped connection shows each message once. "I'm stuck" in a workshop
  * raises a hand (the `onramp:workshop-stuck` event from src/feedback/stuck.ts).
  */
@@ -64,6 +64,8 @@ export function mountLearnerBanner(host: HTMLElement): void {
       } else if (e.event === 'broadcast' && data.text) say(`From the instructor: ${data.text}`);
       else if (e.event === 'extend' && data.endsAt) say(`The workshop now ends at ${new Date(data.endsAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.`);
       else if (e.event === 'end') stop('The instructor ended the workshop. Thank you! Your work stays in this browser.');
+      // The service's last word on a workshop that is over (it closes the stream after it).
+      else if (e.event === 'ended') stop('This workshop has ended. Your work stays in this browser.');
     },
     onState: (state, status) => {
       if (state === 'refused' && (status === 401 || status === 404)) stop('You are no longer in this workshop (it was removed, or its names were deleted).');

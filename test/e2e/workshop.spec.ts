@@ -4,22 +4,12 @@
  * progress and one raises a hand with "I'm stuck"; the board shows each of them live; the
  * acknowledgement and a broadcast reach the learners; ending it shows the report.
  */
-import type { BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext } from '@playwright/test';
 import { axeViolations, expect, test } from './fixtures.ts';
 import { labAxe, LAB, solve, start } from './lab-helpers.ts';
+import { learner } from './workshop-helpers.ts';
 
 const ADMIN = 'e2e-admin-token-0123456789abcdef';
-
-async function learner(context: BrowserContext, code: string, name: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`/workshops/join/?code=${code}`);
-  await expect(page.getByLabel('Workshop code')).toHaveValue(code);
-  await page.getByLabel('Your name, as the instructor will see it').fill(name);
-  await page.getByRole('button', { name: /^Join/ }).click();
-  await page.waitForURL(`**${LAB}`, { timeout: 15_000 });
-  await expect(page.getByRole('region', { name: 'Workshop' })).toContainText('The instructor sees your progress');
-  return page;
-}
 
 test('an instructor runs a workshop: create, join, progress, a raised hand, ack, broadcast, end and report', async ({ page, browser, consoleErrors }, info) => {
   test.setTimeout(180_000);

@@ -5,6 +5,8 @@ export interface LabProgress {
   solved: string[];
   hints: Record<string, number>;
   startedAt?: number;
+  /** Recorded mode: the step the learner is reading (the walkthrough has no checks to pass). */
+  readingStep?: string;
 }
 
 const key = (lab: string) => `onramp:lab:${lab}`;
@@ -13,7 +15,8 @@ export function loadProgress(lab: string): LabProgress {
   try {
     const raw = JSON.parse(localStorage.getItem(key(lab)) ?? 'null') as Partial<LabProgress> | null;
     const strings = (v: unknown) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
-    return { done: strings(raw?.done), solved: strings(raw?.solved), hints: raw?.hints && typeof raw.hints === 'object' ? raw.hints : {}, startedAt: raw?.startedAt };
+    const reading = typeof raw?.readingStep === 'string' ? { readingStep: raw.readingStep } : {};
+    return { done: strings(raw?.done), solved: strings(raw?.solved), hints: raw?.hints && typeof raw.hints === 'object' ? raw.hints : {}, startedAt: raw?.startedAt, ...reading };
   } catch {
     return { done: [], solved: [], hints: {} };
   }

@@ -98,8 +98,11 @@ async function showRecorded(lab: OnrampLab, c: LabController, steps: LabStepsPan
   } catch {
     /* offline */
   }
-  steps.showRecorded(rec);
+  // A walkthrough: the step being read is reported (a workshop board shows it, runtime "recorded").
+  steps.showRecorded(rec, { current: c.readingStep(), go: (id) => c.readStep(id) });
   q(lab, '[data-boot-message]').textContent = c.state.notice;
+  c.readyRecorded();
+  void lab.stuck.then((handles) => handles.forEach((h) => h.update({ runtime: 'recorded' })));
 }
 
 const q = (lab: HTMLElement, sel: string) => lab.querySelector<HTMLElement>(sel)!;

@@ -28,8 +28,11 @@ export interface FeedbackPart extends ServicePart {
   store: Store;
   /** What bootstrapping the first admin token did (a generated token to print once). */
   bootstrap: Bootstrap;
-  /** CORS and the per-client rate limit, for other parts; returns the client's key. */
-  guard(req: IncomingMessage, res: ServerResponse): string;
+  /**
+   * CORS and the rate limit, for other parts: per workshop participant when `participant` (a
+   * participant id whose token was verified) is given, else per client. Returns the key charged.
+   */
+  guard(req: IncomingMessage, res: ServerResponse, participant?: string): string;
   /** guard() plus a token of at least `role`. */
   authorized(req: IncomingMessage, res: ServerResponse, role: Role): Promise<TokenRow>;
   /** Lets the workshops part check events that carry a workshop, and see them once stored. */
@@ -46,25 +49,51 @@ async function stored<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-export async function feedbackPart(config: FeedbackConfig, personas: readonly [string, ...string[]], store?: Store, labs?: LabSteps): Promise<FeedbackPart> {
+export async function feedbackPart(config: FeedbackConfig, personas: readonly [string, ...string[]], store?: Store, labs?: LabSteps, now: () => number = Date.now): Promise<FeedbackPart> {
   const db = store ?? (await openStore(config.store));
   const schemas = feedbackSchemas(personas, labs);
-  const limiter = new RateLimiter(config.rateLimit);
+  const limiter = new RateLimiter(config.rateLimit, now);
+  // A room of learners behind one address (a NAT) is many participants, each with their own budget.
+  const perParticipant = new RateLimiter(config.rateLimit, now);
   const cors = { allowed: config.allowedOrigins };
   const bootstrap = await bootstrapAdmin(db, config.adminToken);
   const auth = new Authenticator(db, { perToken: config.tokenRateLimit });
   let eventHooks: EventHooks | null = null;
 
-  /** CORS and the per-client rate limit; returns the client's key. */
-  function guard(req: IncomingMessage, res: ServerResponse): string {
+  /** CORS and the rate limit: per participant (verified) when given, else per client; returns the key charged. */
+  function guard(req: IncomingMessage, res: ServerResponse, participant?: string): string {
     applyCors(req, res, cors);
-    const key = limiter.keyOfConnection(req.socket, clientAddress(req, config.trustProxy), String(req.headers['user-agent'] ?? ''));
-    const wait = limiter.take(key);
+    return charge(req, res, participant ?? null);
+  }
+
+  function charge(req: IncomingMessage, res: ServerResponse, participant: string | null): string {
+    const [bucket, key] = participant
+      ? [perParticipant, `participant:${participant}`]
+      : [limiter, limiter.keyOfConnection(req.socket, clientAddress(req, config.trustProxy), String(req.headers['user-agent'] ?? ''))];
+    const wait = bucket.take(key);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
       throw new HttpError(429, `too many requests; retry in ${wait} s`);
     }
     return key;
+  }
+
+  /**
+   * An ingest request, rate-limited by who sent it: `identify` reads and checks it and names the
+   * workshop participant it was verified for (or null). It is charged to that participant, else
+   * to the client; one that fails to read or verify is charged to the client (a 429 wins).
+   */
+  async function ingest<T>(req: IncomingMessage, res: ServerResponse, identify: () => Promise<{ participant: string | null; value: T }>): Promise<T> {
+    applyCors(req, res, cors);
+    let found: { participant: string | null; value: T };
+    try {
+      found = await identify();
+    } catch (error) {
+      charge(req, res, null);
+      throw error;
+    }
+    charge(req, res, found.participant);
+    return found.value;
   }
 
   async function authorized(req: IncomingMessage, res: ServerResponse, role: Role) {
@@ -95,15 +124,14 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
       method: 'POST',
       path: '/api/feedback',
       async handler(req, res) {
-        guard(req, res);
-        const body = await readJson(req, LIMITS.body, true);
-        const parsed = schemas.feedback.safeParse(body);
-        if (!parsed.success) throw new HttpError(400, describeIssue(parsed.error));
-        const { participant, ...item } = parsed.data;
-        if (item.workshop !== undefined) {
+        const item = await ingest(req, res, async () => {
+          const parsed = schemas.feedback.safeParse(await readJson(req, LIMITS.body, true));
+          if (!parsed.success) throw new HttpError(400, describeIssue(parsed.error));
+          const { participant, ...value } = parsed.data;
+          if (value.workshop === undefined) return { participant: null, value };
           if (!eventHooks) throw new HttpError(403, 'workshop: this service runs no workshops');
-          await eventHooks.checkFeedback(item.workshop, participant);
-        }
+          return { participant: await eventHooks.checkFeedback(value.workshop, participant), value };
+        });
         await stored(db.addFeedback(item as FeedbackInput, Date.now()));
         sendJson(res, 202, { ok: true });
       },
@@ -113,15 +141,14 @@ export async function feedbackPart(config: FeedbackConfig, personas: readonly [s
       method: 'POST',
       path: '/api/events',
       async handler(req, res) {
-        guard(req, res);
-        const body = await readJson(req, LIMITS.body, true);
-        const parsed = schemas.events.safeParse(body);
-        if (!parsed.success) throw new HttpError(400, describeIssue(parsed.error));
-        const events = parsed.data.events as EventInput[];
-        if (events.some((e) => e.workshop !== undefined)) {
+        const events = await ingest(req, res, async () => {
+          const parsed = schemas.events.safeParse(await readJson(req, LIMITS.body, true));
+          if (!parsed.success) throw new HttpError(400, describeIssue(parsed.error));
+          const value = parsed.data.events as EventInput[];
+          if (!value.some((e) => e.workshop !== undefined)) return { participant: null, value };
           if (!eventHooks) throw new HttpError(403, 'workshop: this service runs no workshops');
-          await eventHooks.check(events, parsed.data.participant);
-        }
+          return { participant: await eventHooks.check(value, parsed.data.participant), value };
+        });
         const receivedAt = Date.now();
         const result = await stored(db.addEvents(events, receivedAt));
         await eventHooks?.stored(events, receivedAt);

@@ -30,12 +30,14 @@ import { staticSite } from '../static.ts';
 import { describeIssue, LIMITS, type EventInput, type LabSteps } from '../../shared/feedback.ts';
 import { BROADCAST_MAX, cleanName, cleanText, NAME_MAX, normaliseCode, NOTE_MAX, TITLE_MAX, type WorkshopStep } from '../../shared/workshop.ts';
 import * as records from './records.ts';
-import { Rooms, type Room } from './room.ts';
+import { workshopInfo, type Room } from './room.ts';
+import { ROOM_LIMITS, Rooms, type RoomLimits } from './rooms.ts';
 import { lastEventId, openSse } from './sse.ts';
 import { reportCsv, workshopReport } from './report.ts';
 
 export interface WorkshopGuards {
-  guard(req: IncomingMessage, res: ServerResponse): string;
+  /** CORS and the rate limit: per participant (a verified participant id) when given, else per client. */
+  guard(req: IncomingMessage, res: ServerResponse, participant?: string): string;
   authorized(req: IncomingMessage, res: ServerResponse, role: Role): Promise<TokenRow>;
 }
 
@@ -47,15 +49,17 @@ export interface WorkshopOptions {
   siteDir: string;
   /** How long after a workshop ends its participants' names are kept (ms). */
   retentionMs: number;
+  /** Rooms kept in memory, and for how long once over (rooms.ts). */
+  limits?: Partial<RoomLimits>;
   now?: () => number;
 }
 
 /** What POST /api/events asks of the workshops part. */
 export interface EventHooks {
-  /** Throws an HttpError (403/404/410) unless every workshop event is the token holder's own. */
-  check(events: EventInput[], participantToken: string | undefined): Promise<void>;
-  /** Throws an HttpError (403) unless the token is a participant's of this workshop: feedback carrying a workshop feeds its report. */
-  checkFeedback(code: string, participantToken: string | undefined): Promise<void>;
+  /** Throws an HttpError (403/404/410) unless every workshop event is the token holder's own; returns the participant's id. */
+  check(events: EventInput[], participantToken: string | undefined): Promise<string>;
+  /** Throws an HttpError (403) unless the token is a participant's of this workshop (feedback carrying a workshop feeds its report); returns their id. */
+  checkFeedback(code: string, participantToken: string | undefined): Promise<string>;
   /** Feeds stored events to their rooms (replays change nothing). */
   stored(events: EventInput[], receivedAt: number): Promise<void>;
 }
@@ -103,7 +107,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards): ServicePart & { hooks: EventHooks; rooms: Rooms; purge(): Promise<string[]> } {
   const { store, labs, paths } = options;
   const now = options.now ?? Date.now;
-  const rooms = new Rooms(store, now);
+  const rooms = new Rooms(store, now, options.limits);
   const sitePromise = staticSite(options.siteDir);
 
   async function room(params: Record<string, string>): Promise<Room> {
@@ -124,6 +128,23 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
     const p = parts ? r.participants.get(parts.id) : undefined;
     if (!parts || !p || !records.secretMatches(p, parts.secret)) throw new HttpError(401, 'participant: send the token you got when you joined this workshop');
     return p;
+  }
+
+  /**
+   * A participant's own request: rate-limited as that participant once their token is verified
+   * (a room behind one address is many participants), as the client otherwise.
+   */
+  async function asParticipant(req: IncomingMessage, res: ServerResponse, params: Record<string, string>): Promise<{ r: Room; p: records.Participant }> {
+    let found: { r: Room; p: records.Participant };
+    try {
+      const r = await room(params);
+      found = { r, p: participant(req, r) };
+    } catch (error) {
+      guards.guard(req, res);
+      throw error;
+    }
+    guards.guard(req, res, found.p.id);
+    return found;
   }
 
   const instructor = (req: IncomingMessage, res: ServerResponse) => guards.authorized(req, res, 'instructor');
@@ -150,8 +171,8 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
           createdBy: who.id,
           createdAt: now(),
         });
-        const r = (await rooms.get(w.code))!;
-        sendJson(res, 201, { ...r.info(), joinUrl: `/workshops/join/?code=${w.code}`, boardUrl: `/workshops/${w.code}/board/` });
+        // Not loaded into memory yet: that happens when someone joins or opens the board.
+        sendJson(res, 201, { ...workshopInfo(w, 0, now()), joinUrl: `/workshops/join/?code=${w.code}`, boardUrl: `/workshops/${w.code}/board/` });
       },
     },
     {
@@ -210,9 +231,7 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
       method: 'GET',
       path: '/api/workshops/:code/me/stream',
       async handler(req, res, url, params) {
-        guards.guard(req, res);
-        const r = await room(params);
-        const p = participant(req, r);
+        const { r, p } = await asParticipant(req, res, params);
         const after = Number(lastEventId(req, url) ?? 0);
         await r.listen(p.id, openSse(req, res), Number.isInteger(after) && after >= 0 ? after : 0);
       },
@@ -221,9 +240,7 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
       method: 'POST',
       path: '/api/workshops/:code/hand',
       async handler(req, res, _url, params) {
-        guards.guard(req, res);
-        const r = await room(params);
-        const p = participant(req, r);
+        const { r, p } = await asParticipant(req, res, params);
         open(r);
         const body = parse(handSchema, await readJson(req, LIMITS.body, false));
         const keys = new Set(r.workshop.steps.map((s) => `${s.lab}/${s.step}`));
@@ -242,9 +259,7 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
       method: 'DELETE',
       path: '/api/workshops/:code/hand',
       async handler(req, res, _url, params) {
-        guards.guard(req, res);
-        const r = await room(params);
-        const p = participant(req, r);
+        const { r, p } = await asParticipant(req, res, params);
         await records.lowerHand(store, p.id, now());
         r.setHand(p.id, null);
         sendJson(res, 200, { hand: null });
@@ -256,6 +271,7 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
       async handler(req, res, _url, params) {
         await instructor(req, res);
         const r = await room(params);
+        if (r.retired) throw new HttpError(410, `workshop: ${r.workshop.code} has ended`);
         const at = now();
         const pid = await records.ackHand(store, r.workshop.code, params.id ?? '', at);
         if (!pid) throw new HttpError(404, 'hand: no raised hand with that id in this workshop');
@@ -291,8 +307,10 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
         const endsAt = Math.max(r.workshop.endsAt, now()) + minutes * 60_000;
         await records.setTimes(store, r.workshop.code, { endsAt });
         r.updateWorkshop({ endsAt });
-        await r.message(null, 'extend', { endsAt: new Date(endsAt).toISOString() });
-        sendJson(res, 200, r.info());
+        // A room long over was read from the store for this request: running again, it is kept.
+        const live = r.retired ? ((await rooms.get(r.workshop.code)) ?? r) : r;
+        await live.message(null, 'extend', { endsAt: new Date(endsAt).toISOString() });
+        sendJson(res, 200, live.info());
       },
     },
     {
@@ -354,19 +372,22 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
   const hooks: EventHooks = {
     async check(events, token) {
       const tagged = events.filter((e) => e.workshop !== undefined);
-      for (const code of new Set(tagged.map((e) => e.workshop!))) {
-        const p = await member(code, token);
-        if (tagged.some((e) => e.workshop === code && e.session !== p.id)) throw new HttpError(403, "participant: an event names another participant's session");
-      }
+      // A participant is in one workshop: events naming two cannot all be theirs.
+      const codes = new Set(tagged.map((e) => e.workshop!));
+      if (codes.size !== 1) throw new HttpError(403, 'participant: a request carries the events of one workshop');
+      const p = await member([...codes][0]!, token);
+      if (tagged.some((e) => e.session !== p.id)) throw new HttpError(403, "participant: an event names another participant's session");
+      return p.id;
     },
     async checkFeedback(code, token) {
-      await member(code, token);
+      return (await member(code, token)).id;
     },
     async stored(events, receivedAt) {
       const byRoom = new Map<string, EventInput[]>();
       for (const e of events) if (e.workshop) (byRoom.get(e.workshop) ?? byRoom.set(e.workshop, []).get(e.workshop)!).push(e);
       for (const [code, list] of byRoom) {
-        const r = await rooms.get(code);
+        // Only a room in memory has a board to update; any other reads these events from the store.
+        const r = await rooms.peek(code);
         if (!r) continue;
         const bySession = new Map<string, EventInput[]>();
         for (const e of list) (bySession.get(e.session) ?? bySession.set(e.session, []).get(e.session)!).push(e);
@@ -385,6 +406,10 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
   const sweep = setInterval(() => void purge().catch((e) => console.error('[onramp] workshop retention failed:', (e as Error).message)), 3_600_000);
   sweep.unref();
   void purge().catch(() => {});
+  // Rooms over for their grace period leave memory (their streams get `ended`).
+  const grace = options.limits?.endedGraceMs ?? ROOM_LIMITS.endedGraceMs;
+  const evict = setInterval(() => rooms.sweep(), Math.min(60_000, Math.max(1000, grace / 2)));
+  evict.unref();
 
   return {
     routes,
@@ -394,6 +419,7 @@ export function workshopsPart(options: WorkshopOptions, guards: WorkshopGuards):
     drain: () => rooms.closeAll(),
     close() {
       clearInterval(sweep);
+      clearInterval(evict);
     },
   };
 }

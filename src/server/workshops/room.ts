@@ -8,6 +8,10 @@
  * gets only what it missed, and one reconnecting after a restart (another epoch) gets it all.
  * Learners get their messages (acknowledgement, broadcast, extension, end) by sequence number,
  * stored first, so a reconnecting learner (Last-Event-ID) misses none.
+ *
+ * A room leaves memory (rooms.ts) once it has been over for a grace period: it is then retired,
+ * its streams get a final `ended` event and are closed, and whatever asks for it later is served
+ * from a copy read from the store.
  */
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/types.ts';
@@ -31,6 +35,23 @@ interface LearnerSub {
   queued: records.Message[];
 }
 
+/** Public facts about a workshop: what the join page and the lab show. */
+export function workshopInfo(w: records.Workshop, participants: number, now: number) {
+  return {
+    code: w.code,
+    title: w.title,
+    lab: w.lab,
+    path: w.path,
+    steps: w.steps,
+    startsAt: new Date(w.startsAt).toISOString(),
+    endsAt: new Date(w.endsAt).toISOString(),
+    endedAt: w.endedAt === null ? null : new Date(w.endedAt).toISOString(),
+    ended: w.endedAt !== null || now >= w.endsAt,
+    capacity: w.capacity,
+    participants,
+  };
+}
+
 export class Room {
   readonly store: Store;
   workshop: records.Workshop;
@@ -45,6 +66,11 @@ export class Room {
   private readonly learners = new Map<string, Set<LearnerSub>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly now: () => number;
+  /**
+   * Out of memory (rooms.ts): 'ended' for a room long over (its streams get what they are owed,
+   * then `ended`); 'evicted' to make way for another (its streams close, clients reconnect).
+   */
+  retired: 'ended' | 'evicted' | null = null;
 
   private constructor(store: Store, workshop: records.Workshop, now: () => number) {
     this.store = store;
@@ -82,6 +108,19 @@ export class Room {
 
   get ended(): boolean {
     return this.workshop.endedAt !== null || this.now() >= this.workshop.endsAt;
+  }
+
+  /** When it was over (ended by the instructor, or its time ran out); null while it runs. */
+  get finishedAt(): number | null {
+    if (this.workshop.endedAt !== null) return this.workshop.endedAt;
+    return this.now() >= this.workshop.endsAt ? this.workshop.endsAt : null;
+  }
+
+  /** Open streams (boards and learners). */
+  get streams(): number {
+    let n = this.boards.size;
+    for (const set of this.learners.values()) n += set.size;
+    return n;
   }
 
   addParticipant(p: records.Participant): void {
@@ -124,20 +163,7 @@ export class Room {
 
   /** Public facts about the workshop: what the join page and the lab show. */
   info() {
-    const w = this.workshop;
-    return {
-      code: w.code,
-      title: w.title,
-      lab: w.lab,
-      path: w.path,
-      steps: w.steps,
-      startsAt: new Date(w.startsAt).toISOString(),
-      endsAt: new Date(w.endsAt).toISOString(),
-      endedAt: w.endedAt === null ? null : new Date(w.endedAt).toISOString(),
-      ended: this.ended,
-      capacity: w.capacity,
-      participants: this.participants.size,
-    };
+    return workshopInfo(this.workshop, this.participants.size, this.now());
   }
 
   board(full = true, since = 0) {
@@ -160,6 +186,7 @@ export class Room {
     const since = epoch === EPOCH && Number.isInteger(Number(v)) && Number(v) <= this.version ? Number(v) : -1;
     const payload = since >= 0 ? this.board(false, since) : this.board(true);
     stream.send('board', payload, payload.id);
+    if (this.retired) return this.finish(stream);
     const sub = { stream, sent: this.version };
     this.boards.add(sub);
     stream.onClose(() => this.boards.delete(sub));
@@ -196,6 +223,7 @@ export class Room {
     for (const m of await records.messagesFor(this.store, this.workshop.code, participant, after)) this.send(sub, m);
     sub.ready = true;
     for (const m of sub.queued.splice(0)) this.send(sub, m);
+    if (this.retired) this.finish(stream);
   }
 
   /** A live message: held while the stream's backlog is still being read, so order holds. */
@@ -219,45 +247,32 @@ export class Room {
     return m;
   }
 
-  /** Ends every open stream (the service is stopping). */
+  /** Ends every open stream (the service is stopping): clients reconnect to the next process. */
   closeStreams(): void {
+    this.endStreams((stream) => stream.close());
+  }
+
+  /** Takes the room out of memory: pending board rows go out, then every stream is finished. */
+  retire(why: 'ended' | 'evicted'): void {
+    if (this.retired) return;
+    this.retired = why;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.flush();
+    }
+    this.endStreams((stream) => this.finish(stream));
+  }
+
+  private endStreams(end: (stream: SseStream) => void): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    for (const b of this.boards) b.stream.close();
-    for (const set of this.learners.values()) for (const l of set) l.stream.close();
-  }
-}
-
-/** Rooms by code, each loaded once (concurrent callers share the load). */
-export class Rooms {
-  private readonly store: Store;
-  private readonly loaded = new Map<string, Promise<Room | null>>();
-  private readonly now: () => number;
-
-  constructor(store: Store, now: () => number = Date.now) {
-    this.store = store;
-    this.now = now;
+    for (const b of this.boards) end(b.stream);
+    for (const set of this.learners.values()) for (const l of set) end(l.stream);
   }
 
-  get(code: string): Promise<Room | null> {
-    let room = this.loaded.get(code);
-    if (!room) {
-      room = Room.load(this.store, code, this.now);
-      this.loaded.set(code, room);
-      // An unknown code is not cached (it may be created later); a failed load is retried.
-      room.then((r) => r || this.loaded.delete(code), () => this.loaded.delete(code));
-    }
-    return room;
-  }
-
-  /** Drops a loaded room (its names were deleted): the next access reloads it from the store. */
-  forget(code: string): void {
-    const room = this.loaded.get(code);
-    this.loaded.delete(code);
-    void room?.then((r) => r?.closeStreams(), () => {});
-  }
-
-  async closeAll(): Promise<void> {
-    for (const room of this.loaded.values()) (await room.catch(() => null))?.closeStreams();
+  /** The last word on a stream of a retired room: `ended` when it is over (the client stops; it does not reconnect). */
+  private finish(stream: SseStream): void {
+    if (this.retired === 'ended') stream.send('ended', { workshop: this.info(), reportUrl: `/workshops/${this.workshop.code}/board/` });
+    stream.close();
   }
 }

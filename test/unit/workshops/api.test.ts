@@ -9,7 +9,6 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { request, type ClientRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createService, type Service } from '../../../src/server/app.ts';
@@ -23,6 +22,7 @@ import type { Store } from '../../../src/server/store/types.ts';
 import { loadPersonas, personaIds, projectRoot } from '../../../src/shared/personas.ts';
 import { labSteps } from '../../../src/shared/lab-files.ts';
 import { until } from '../../helpers/until.ts';
+import { call, sse } from '../../helpers/http.ts';
 
 const PG_URL = process.env.ONRAMP_TEST_DATABASE_URL;
 const ADMIN = 'unit-test-admin-token-0123456789';
@@ -77,65 +77,6 @@ async function start(store: Store, clock: { now: number | null }) {
   const service = await createService({ port: 0, host: '127.0.0.1', siteDir: dir }, [workshops, { ...feedback, close: undefined }]);
   await new Promise<void>((r) => service.server.listen(0, '127.0.0.1', r));
   return { service, workshops, base: `http://127.0.0.1:${(service.server.address() as AddressInfo).port}` };
-}
-
-type Res = { status: number; headers: Record<string, string | string[] | undefined>; body: string; json: any };
-function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
-  const { hostname, port } = new URL(base);
-  const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, method, path, headers: { ...(text !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const b = Buffer.concat(chunks).toString();
-        let json: unknown = null;
-        try {
-          json = JSON.parse(b);
-        } catch {
-          /* not JSON */
-        }
-        resolve({ status: res.statusCode!, headers: res.headers, body: b, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(text);
-  });
-}
-
-/** An SSE client: collects events as they come. */
-function sse(base: string, path: string, headers: Record<string, string> = {}) {
-  const { hostname, port } = new URL(base);
-  const events: { event: string; id?: string; data: any }[] = [];
-  let status = 0;
-  let req: ClientRequest;
-  const ready = new Promise<void>((resolve, reject) => {
-    req = request({ host: hostname, port, path, headers: { Accept: 'text/event-stream', ...headers } }, (res) => {
-      status = res.statusCode!;
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buf += chunk;
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const e: { event: string; id?: string; data: any } = { event: 'message', data: null };
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event: ')) e.event = line.slice(7);
-            else if (line.startsWith('id: ')) e.id = line.slice(4);
-            else if (line.startsWith('data: ')) e.data = JSON.parse(line.slice(6));
-          }
-          if (e.data !== null) events.push(e);
-        }
-      });
-      res.on('error', () => {});
-      resolve();
-    });
-    req.on('error', reject);
-    req.end();
-  });
-  return { events, ready, status: () => status, close: () => req.destroy() };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

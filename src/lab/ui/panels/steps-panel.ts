@@ -4,9 +4,16 @@
  * check's own last lines of output — and sends the learner's intents (run, check, solve).
  */
 import type { Change, StepResult } from '../../controller.ts';
+import type { LabRecording } from '../../../shared/lab-schema.ts';
 import { h } from '../dom.ts';
 import type { OnrampLab } from '../lab-element.ts';
 import { define, LabPanel } from './panel.ts';
+
+/** Recorded mode as a walkthrough: the step being read, and moving on to another. */
+export interface RecordedWalk {
+  current: string;
+  go(id: string): void;
+}
 
 export class LabStepsPanel extends LabPanel {
   private get lab(): OnrampLab {
@@ -85,21 +92,50 @@ export class LabStepsPanel extends LabPanel {
     return previews.some((p) => p.current !== null && p.current !== p.solution);
   }
 
-  /** Recorded mode: each step shows the output recorded when the lab last passed CI. */
-  showRecorded(rec: { recordedAt: string; steps: { id: string; commands: { command: string; output: string }[]; check: { command: string; output: string } }[] } | null): void {
-    for (const s of this.lab.data.steps) {
+  /**
+   * Recorded mode: each step shows the output recorded when the lab last passed CI. With `walk`,
+   * the step being read is marked (aria-current) and each step offers to go on to the next.
+   */
+  showRecorded(rec: Pick<LabRecording, 'recordedAt' | 'steps'> | null, walk?: RecordedWalk): void {
+    const steps = this.lab.data.steps;
+    steps.forEach((s, i) => {
       const box = this.lab.step(s.id).querySelector<HTMLElement>('[data-recorded]')!;
       const step = rec?.steps.find((r) => r.id === s.id);
       box.hidden = false;
+      const next = walk && steps[i + 1] ? [this.nextButton(i + 1, walk)] : [];
       if (!step) {
-        box.replaceChildren(h('p', {}, 'No recorded output for this step.'));
-        continue;
+        box.replaceChildren(h('p', {}, 'No recorded output for this step.'), ...next);
+        return;
       }
       const lines = [...step.commands.map((c) => `$ ${c.command}\n${c.output}`), `$ ${step.check.command}\n${step.check.output}`].join('\n');
       box.replaceChildren(
         h('p', { class: 'onramp-lab__recorded-label' }, h('strong', {}, 'Recorded output'), ` (not live; recorded ${rec!.recordedAt.slice(0, 10)} when the solution passed the checks)`),
         h('pre', { tabindex: '0', 'aria-label': `Recorded output of step ${s.title}` }, lines),
+        ...next,
       );
+    });
+    if (walk) this.markReading(walk.current);
+  }
+
+  /** "Next: step N, title": the learner has read this step and goes on (focus moves to the next step's title). */
+  private nextButton(index: number, walk: RecordedWalk): HTMLButtonElement {
+    const target = this.lab.data.steps[index]!;
+    const button = h('button', { type: 'button', class: 'onramp-lab__recorded-next', 'data-recorded-next': target.id }, `Next: step ${index + 1}, ${target.title}`);
+    button.addEventListener('click', () => {
+      walk.go(target.id);
+      this.markReading(target.id);
+      const title = this.lab.step(target.id).querySelector<HTMLElement>('.onramp-lab__step-title');
+      title?.focus();
+      title?.scrollIntoView({ block: 'start' });
+    });
+    return button;
+  }
+
+  private markReading(id: string): void {
+    for (const s of this.lab.data.steps) {
+      const el = this.lab.step(s.id);
+      if (s.id === id) el.setAttribute('aria-current', 'step');
+      else el.removeAttribute('aria-current');
     }
   }
 }
