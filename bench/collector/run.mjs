@@ -21,53 +21,25 @@
 // service itself kept headroom throughout (CPU profiles via BENCH_PROF: its HTTP thread ~55% busy,
 // the writer thread's commits never over 25 ms). The generator's own event-loop delay is printed
 // next to each result, so a busy generator cannot pass for a slow service.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { rawPool } from './raw-client.mjs';
-import pg from 'pg';
+import { arg, PG_URL, pgSchema, startService, stopService } from '../lib.mjs';
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const DURATION = arg('duration', 10);
 const WARMUP = arg('warmup', 2);
 const CONNECTIONS = arg('connections', 50);
-const PG_URL = process.env.ONRAMP_BENCH_DATABASE_URL || process.env.ONRAMP_TEST_DATABASE_URL || '';
 const SYNC = process.env.ONRAMP_SQLITE_SYNC || 'full';
 /** The goal: 5,000 events/s with p99 under 50 ms. Each scenario also runs at exactly that load. */
 const GOAL_RATE = arg('rate', 5000);
 const sizesArg = process.argv.indexOf('--sizes');
 const SIZES = sizesArg > 0 ? process.argv[sizesArg + 1].split(',').map(Number) : [1, 20];
 const PACED_ONLY = process.argv.includes('--paced-only');
-
-function start(env) {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), '--experimental-strip-types', '--disable-warning=ExperimentalWarning', join(root, 'src/server/main.ts')], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ONRAMP_RATE_LIMIT: '0', ONRAMP_ADMIN_TOKEN: 'bench-admin-token-0123456789', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((done, fail) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /serving .* on (http:\/\/[^/\s]+)\//.exec(out);
-      if (m) done({ child, base: m[1].replace('localhost', '127.0.0.1') });
-    });
-    child.stderr.on("data", (d) => { out += d; if (process.env.BENCH_STDERR) process.stderr.write(d); });
-    child.on('exit', (code) => fail(new Error(`service exited ${code}:\n${out}`)));
-  });
-}
-
-const stop = (child) => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM')));
 
 function body(size) {
   const at = new Date().toISOString();
@@ -160,7 +132,7 @@ async function scenario(base, size) {
 }
 
 async function run(name, env, count, cleanup) {
-  const service = await start(env);
+  const service = await startService({ ONRAMP_ADMIN_TOKEN: 'bench-admin-token-0123456789', ...env });
   const rows = [];
   let acked = 0;
   try {
@@ -172,7 +144,7 @@ async function run(name, env, count, cleanup) {
       }
     }
   } finally {
-    await stop(service.child);
+    await stopService(service.child);
   }
   const stored = await count();
   await cleanup?.();
@@ -205,19 +177,12 @@ const sqlite = await run(`SQLite (synchronous=${SYNC}, WAL)`, { ONRAMP_SITE_DIR:
 
 let failed = !sqlite.ok;
 if (PG_URL) {
-  const schema = `bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-  const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const db = await pgSchema('bench');
   const pgResult = await run(
     'PostgreSQL',
-    { ONRAMP_SITE_DIR: dir, DATABASE_URL: url },
-    async () => Number((await admin.query(`SELECT COUNT(*) AS n FROM ${schema}.events`)).rows[0].n),
-    async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    },
+    { ONRAMP_SITE_DIR: dir, DATABASE_URL: db.url },
+    async () => Number((await db.admin.query(`SELECT COUNT(*) AS n FROM ${db.schema}.events`)).rows[0].n),
+    db.drop,
   );
   failed ||= !pgResult.ok;
 } else {

@@ -15,49 +15,24 @@
 //   ONRAMP_BENCH_DATABASE_URL=postgres://… node bench/workshop/run.mjs   (or ONRAMP_TEST_DATABASE_URL)
 //
 // Goal on 2 cores: board update lag p99 <= 1 s, ingest p99 < 50 ms, nothing lost.
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { join } from 'node:path';
+import { arg, PG_URL, pgSchema, startService, stopService } from '../lib.mjs';
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const PARTICIPANTS = arg('participants', 200);
 const DURATION = arg('duration', 30);
 const EVERY = arg('every', 2000);
 const BOARDS = 3;
-const PG_URL = process.env.ONRAMP_BENCH_DATABASE_URL || process.env.ONRAMP_TEST_DATABASE_URL || '';
 const ADMIN = 'bench-admin-token-0123456789';
 const LAB = 'pkl-to-endpoint';
 const STEPS = ['inspect', 'scan', 'predict', 'serve', 'call', 'init'];
+// The rate limits are per client address (and per token): a room behind one NAT looks like one
+// client, and so do these simulated participants; they are off here as they must be for such a room.
+const serviceEnv = (env) => ({ ONRAMP_TOKEN_RATE_LIMIT: '0', ONRAMP_LAB_RUNNER: 'off', ONRAMP_ADMIN_TOKEN: ADMIN, ...env });
 
-function start(env) {
-  const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', join(root, 'src/server/main.ts')], {
-    cwd: root,
-    // The rate limit is per client address and user agent: a room behind one NAT looks like one
-    // client, and so do these simulated participants; it is off here as it must be for such a room.
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ONRAMP_RATE_LIMIT: '0', ONRAMP_TOKEN_RATE_LIMIT: '0', ONRAMP_LAB_RUNNER: 'off', ONRAMP_ADMIN_TOKEN: ADMIN, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((done, fail) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /serving .* on (http:\/\/[^/\s]+)\//.exec(out);
-      if (m) done({ child, base: m[1].replace('localhost', '127.0.0.1') });
-    });
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => fail(new Error(`service exited ${code}:\n${out}`)));
-  });
-}
-const stop = (child) => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM')));
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 function call(base, method, path, body, headers = {}) {
@@ -113,7 +88,7 @@ const q = (sorted, x) => (sorted.length ? sorted[Math.min(sorted.length - 1, Mat
 const fmt = (ms) => (Number.isFinite(ms) ? ms.toFixed(1) : '–');
 
 async function run(name, env, count, cleanup) {
-  const service = await start(env);
+  const service = await startService(serviceEnv(env));
   const base = service.base;
   const boards = [];
   try {
@@ -215,11 +190,11 @@ async function run(name, env, count, cleanup) {
     const served = (await call(base, 'GET', `/api/workshops/${code}/board`, undefined, { Authorization: `Bearer ${ADMIN}` })).json;
     const truth = new Map(served.rows.map((r) => [r.id, progress(r)]));
     const boardsMatch = seen.map((m) => served.rows.every((r) => m.has(r.id) && progress(m.get(r.id)) === truth.get(r.id)));
-    await stop(service.child);
-    const reloaded = await start(env);
+    await stopService(service.child);
+    const reloaded = await startService(serviceEnv(env));
     const afterRestart = (await call(reloaded.base, 'GET', `/api/workshops/${code}/board`, undefined, { Authorization: `Bearer ${ADMIN}` })).json;
     const restartMatches = afterRestart.rows.length === PARTICIPANTS && afterRestart.rows.every((r) => truth.get(r.id) === progress(r));
-    await stop(reloaded.child);
+    await stopService(reloaded.child);
     const storedEvents = await count(code);
 
     ingest.sort((a, b) => a - b);
@@ -237,7 +212,7 @@ async function run(name, env, count, cleanup) {
     return { ok: !lost && q(ingest, 0.99) < 50 && q(all, 0.99) <= 1000 };
   } finally {
     for (const b of boards) b.close();
-    if (!service.child.killed && service.child.exitCode === null) await stop(service.child);
+    if (!service.child.killed && service.child.exitCode === null) await stopService(service.child);
     await cleanup?.();
   }
 }
@@ -255,18 +230,9 @@ const sqliteCount = async (code) => {
 };
 const results = [await run(`SQLite (synchronous=${process.env.ONRAMP_SQLITE_SYNC || 'full'})`, { ONRAMP_SITE_DIR: dir, ONRAMP_DB: dbFile, DATABASE_URL: '' }, sqliteCount)];
 if (PG_URL) {
-  const schema = `bench_ws_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-  const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  const pgCount = async (code) => Number((await admin.query(`SELECT COUNT(*) AS n FROM ${schema}.events WHERE workshop = $1`, [code])).rows[0].n);
-  results.push(
-    await run('PostgreSQL', { ONRAMP_SITE_DIR: dir, DATABASE_URL: url }, pgCount, async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    }),
-  );
+  const db = await pgSchema('bench_ws');
+  const pgCount = async (code) => Number((await db.admin.query(`SELECT COUNT(*) AS n FROM ${db.schema}.events WHERE workshop = $1`, [code])).rows[0].n);
+  results.push(await run('PostgreSQL', { ONRAMP_SITE_DIR: dir, DATABASE_URL: db.url }, pgCount, db.drop));
 } else {
   console.log('\nPostgreSQL: skipped (set ONRAMP_BENCH_DATABASE_URL, or start one with `eval "$(.ci/postgres start)"`)');
 }
