@@ -65,7 +65,9 @@ export function createClient(overrides: Partial<ClientConfig> = {}): ModelClient
   // left to cancel, and aborting a finished call would cost an AbortError per policy per call.
   const budget = timeout(Math.max(1, config.budgetMs - config.budgetSafetyMs), { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   budget.onTimeout(() => void metrics.budgetTimeouts++);
-  const attemptTimeout = timeout(config.attemptTimeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
+  // Cooperative: the attempt's signal aborts fetch and the body read, which then fail at once, so
+  // there is no need to race every call against a timer promise.
+  const attemptTimeout = timeout(config.attemptTimeoutMs, { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false });
   attemptTimeout.onTimeout(() => void metrics.attemptTimeouts++);
   const isFailure = (e: Error): boolean => e instanceof RetryableError || e instanceof ServerError || e instanceof TaskCancelledError;
   const breaker = circuitBreaker(handleWhen(isFailure), { halfOpenAfter: config.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(config.breakerConsecutiveFailures) });
@@ -91,12 +93,18 @@ export function createClient(overrides: Partial<ClientConfig> = {}): ModelClient
     try {
       res = await fetch(inferUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
     } catch (e) {
-      if (signal.aborted) throw e;
+      if (signal.aborted) throw new TaskCancelledError('the attempt timed out');
       metrics.connectionErrors++;
       throw new RetryableError('connection');
     }
-    if (res.ok) return fromV2Response(await res.json(), n);
+    if (res.ok) {
+      const body = await res.json().catch((e: unknown) => {
+        throw signal.aborted ? new TaskCancelledError('the attempt timed out') : e;
+      });
+      return fromV2Response(body, n);
+    }
     const text = await res.text().catch(() => '');
+    if (signal.aborted) throw new TaskCancelledError('the attempt timed out');
     metrics.status(res.status);
     if (config.retryStatuses.includes(res.status)) {
       const ra = retryAfterMs(res.headers.get('retry-after'));

@@ -53,6 +53,14 @@ test('a slow model: each attempt is cut by its timeout, then the fallback', { sk
   assert.deepEqual([client.metrics.attempts, client.metrics.attemptTimeouts, client.metrics.budgetTimeouts], [2, 2, 0]);
 });
 
+test('a slow body: the attempt timeout cuts the read too, and it is retried as a timeout', { skip }, async () => {
+  await ramp.setFaults('slow-body=10s');
+  const client = createClient({ url: ramp.url, budgetMs: 3000, attemptTimeoutMs: 200, maxAttempts: 2, breakerConsecutiveFailures: 100 });
+  const [p] = await client.predict([EXAMPLE_ROW]);
+  assert.deepEqual([p!.degraded, p!.reason], [true, 'timeout']);
+  assert.deepEqual([client.metrics.attempts, client.metrics.retries, client.metrics.attemptTimeouts, client.metrics.budgetTimeouts], [2, 1, 2, 0]);
+});
+
 test('the budget bounds the whole call, retries included', { skip }, async () => {
   await ramp.setFaults('latency=10s');
   const client = createClient({ url: ramp.url, budgetMs: 150, attemptTimeoutMs: 5000, maxAttempts: 3 });
