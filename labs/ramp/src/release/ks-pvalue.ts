@@ -1,44 +1,22 @@
 // The two-sample Kolmogorov–Smirnov p-value, two-sided, as scipy 1.10's ks_2samp computes it by
-// default (method='auto'): exact when neither sample has more than EXACT_MAX_N values, else from
-// the limiting distribution. The exact methods are ports of scipy/stats/_stats_py.py
-// (_attempt_exact_2kssamp, _compute_prob_outside_square) and _stats_pythran.py
-// (_compute_outer_prob_inside_method), which follow Hodges (1958) and, for the recursion on
-// 1 − p, Viehmann (2021, arXiv:2102.08037). Tests: test/unit/ramp/ks-pvalue.test.ts against
-// test/fixtures/release/ks-cases.json (make_ks_cases.py).
-//
-// The asymptotic branch differs from scipy's in one respect: scipy evaluates the one-sample
-// distribution kstwo at n = round(n·m/(n+m)), ramp its limit kstwobign at d·√(n·m/(n+m)); the two
-// agree to within about 1% of the p-value once n·m/(n+m) exceeds 10,000, and within 3% from 1,000.
+// default (method='auto'): exact when neither sample has more than EXACT_MAX_N values, else
+// asymptotic, from the one-sample distribution kstwo at n = round(n·m/(n+m)) (kstwo.ts). The
+// exact methods are ports of scipy/stats/_stats_py.py (_attempt_exact_2kssamp,
+// _compute_prob_outside_square) and _stats_pythran.py (_compute_outer_prob_inside_method), which
+// follow Hodges (1958) and, for the recursion on 1 − p, Viehmann (2021, arXiv:2102.08037).
+// Tests: test/unit/ramp/ks-pvalue.test.ts against test/fixtures/release/ks-cases.json
+// (make_drift_cases.py).
+import { kstwoSf } from './kstwo.ts';
 
 /** scipy's MAX_AUTO_N: 'auto' is exact when both samples have at most this many values. */
 export const EXACT_MAX_N = 10_000;
 
-/** scipy.stats.kstwobign.sf(x): the limiting Kolmogorov distribution's survival function. */
-export function kolmogorovSf(x: number): number {
-  if (!(x > 0)) return 1;
-  if (x < 1) {
-    // cdf = sqrt(2π)/x Σ exp(−(2k−1)²π²/(8x²))
-    const w = -(Math.PI * Math.PI) / (8 * x * x);
-    let s = 0;
-    for (let k = 1; k < 50; k++) {
-      const t = Math.exp((2 * k - 1) ** 2 * w);
-      s += t;
-      if (t < 1e-300) break;
-    }
-    return 1 - (Math.sqrt(2 * Math.PI) / x) * s;
-  }
-  let s = 0;
-  for (let k = 1; k < 100; k++) {
-    const t = Math.exp(-2 * k * k * x * x);
-    s += (k % 2 ? 1 : -1) * t;
-    if (t < 1e-300) break;
-  }
-  return Math.max(0, Math.min(1, 2 * s));
-}
-
-/** The p-value from the limiting distribution, with n·m/(n+m) as the effective size. */
+/** ks_2samp(method='asymp').pvalue: kstwo.sf(d, round(n·m/(n+m))), rounding half to even as numpy. */
 export function ksAsymptoticPValue(d: number, n: number, m: number): number {
-  return kolmogorovSf(d * Math.sqrt((n * m) / (n + m)));
+  const en = (n * m) / (n + m);
+  let r = Math.round(en);
+  if (r - en === 0.5 && r % 2) r -= 1;
+  return kstwoSf(r, d);
 }
 
 /** ks_2samp(method='auto').pvalue for a statistic d between samples of n and m values. */
@@ -53,9 +31,8 @@ export function ksPValue(d: number, n: number, m: number): number {
 
 /**
  * The exact two-sided p-value P(D ≥ d) under the null hypothesis (scipy's
- * _attempt_exact_2kssamp), or null where the computation fails and the asymptotic one is used.
- * One deliberate difference: where rounding lifts the exact value a hair above 1 (it happens for
- * tiny samples with a small d), scipy discards it for the asymptotic formula; ramp returns 1.
+ * _attempt_exact_2kssamp), or null where it fails (a result outside [0, 1], as rounding can give
+ * for tiny samples), and the asymptotic one is used, as scipy does.
  */
 export function ksExactPValue(d: number, n: number, m: number): number | null {
   const g = gcd(n, m);
@@ -63,7 +40,6 @@ export function ksExactPValue(d: number, n: number, m: number): number | null {
   const h = Math.round(d * lcm);
   if (h === 0) return 1;
   const p = n === m ? probOutsideSquare(n, h) : outerProbInside(n, m, g, h);
-  if (p > 1 && p <= 1 + 1e-12) return 1;
   return p >= 0 && p <= 1 ? p : null;
 }
 
