@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classificationMetrics, regressionMetrics } from '../../../labs/ramp/src/release/metrics.ts';
-import { binCounts, chi2Sf, chiSquare, jensenShannon, ksPValue, ksStatistic, psi, psiEdges, std, wasserstein } from '../../../labs/ramp/src/release/drift-stats.ts';
+import { binCounts, chi2Sf, chiSquare, jensenShannon, ksStatistic, psi, psiEdges, std, wasserstein } from '../../../labs/ramp/src/release/drift-stats.ts';
 import { ROOT } from './helpers.ts';
 
 const RELEASE = join(ROOT, 'test', 'fixtures', 'release');
@@ -47,7 +47,6 @@ describe('drift statistics match scipy', () => {
     const a = sorted(c.ks_a);
     const b = sorted(c.ks_b);
     close(ksStatistic(a, b), c.drift.ks_statistic!);
-    close(ksPValue(ksStatistic(a, b), a.length, b.length), c.drift.ks_pvalue_kstwobign!);
     close(wasserstein(a, b), c.drift.wasserstein!);
     close(wasserstein(a, b) / std(a), c.drift.wasserstein_norm!);
     const edges = psiEdges(a);

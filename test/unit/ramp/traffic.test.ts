@@ -6,12 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketOf, parseTraffic, pickVersion } from '../../../labs/ramp/src/traffic/config.ts';
-import { BIN, ramp, ROOT } from './helpers.ts';
+import { BIN, HOSTILE, ramp, ROOT } from './helpers.ts';
 import { post, type Srv } from './serve-helpers.ts';
 
 const R = join(ROOT, 'test', 'fixtures', 'release');
 const dir = mkdtempSync(join(tmpdir(), 'ramp-traffic-'));
 for (const v of ['7', '8', '9']) copyFileSync(join(R, `churn-v${v}.joblib`), join(dir, `churn-v${v}.joblib`));
+// A real fitted model with os.system hidden in an attribute: the safe unpickler refuses it (exit 3).
+copyFileSync(join(HOSTILE, 'hidden_payload_model.pkl'), join(dir, 'churn-v10.pkl'));
 const yaml = (w7: number, w8: number, shadow = true): string =>
   `model: churn\nroute_by: customer_id\nroutes:\n  - { version: 7, model: churn-v7.joblib, weight: ${w7} }\n  - { version: 8, model: churn-v8.joblib, weight: ${w8} }\n${shadow ? '  - { version: 9, model: churn-v9.joblib, weight: 0, shadow: true }\n' : ''}`;
 
@@ -42,6 +44,20 @@ describe('traffic.yaml', () => {
     const r = ramp(['serve', '--traffic', bad, '--port', '0']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/version 7: model file .*nope\.joblib does not exist/);
+  });
+});
+
+describe('an unsafe model in traffic.yaml', () => {
+  it('stops the server at start, naming traffic.yaml, the version and the model file (exit 3)', () => {
+    const unsafe = join(dir, 'unsafe.yaml');
+    writeFileSync(unsafe, 'model: churn\nroutes:\n  - { version: 7, model: churn-v7.joblib, weight: 90 }\n  - { version: 10, model: churn-v10.pkl, weight: 10 }\n');
+    const r = ramp(['serve', '--traffic', unsafe, '--port', '0']);
+    expect(r.status).toBe(3);
+    expect(r.stdout).not.toMatch(/Serving/);
+    expect(r.stderr).toContain(`${unsafe}: version 10: ${join(dir, 'churn-v10.pkl')}: refused global posix.system`);
+    const j = ramp(['serve', '--traffic', unsafe, '--port', '0', '--json']);
+    expect(j.status).toBe(3);
+    expect(JSON.parse(j.stdout).error).toMatchObject({ code: 'unsafe', message: expect.stringContaining('version 10: ') });
   });
 });
 
@@ -140,6 +156,22 @@ describe('ramp serve --traffic', () => {
     for (let i = 0; i < 30; i++) expect((await infer(`after-${i}`)).model_version).toBe('7');
     expect(srv.out.some((l) => /reload_refused.*traffic\.yaml: routes: the weights add up to 90/.test(l))).toBe(true);
   }, 60_000);
+
+  it('refuses a reload that names an unsafe model, says why, and keeps the last good config', async () => {
+    // The last good config: everything on version 7 (the rollback above).
+    const refusedBefore = /ramp_traffic_reloads_total\{result="refused"\} (\d+)/.exec(await (await fetch(`${srv.base}/metrics`)).text())![1];
+    writeFileSync(traffic, 'model: churn\nroute_by: customer_id\nroutes:\n  - { version: 7, model: churn-v7.joblib, weight: 50 }\n  - { version: 10, model: churn-v10.pkl, weight: 50 }\n');
+    const pattern = /reload_refused.*traffic\.yaml: version 10: .*churn-v10\.pkl: refused global posix\.system/;
+    for (let i = 0; i < 100 && !srv.out.some((l) => pattern.test(l)); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(srv.out.filter((l) => pattern.test(l))).toHaveLength(1);
+    const metrics = await (await fetch(`${srv.base}/metrics`)).text();
+    expect(metrics).toContain(`ramp_traffic_reloads_total{result="refused"} ${Number(refusedBefore) + 1}`);
+    expect(metrics).toContain('ramp_traffic_weight{model="churn",version="7",shadow="false"} 100');
+    expect(metrics).not.toMatch(/version="10"/);
+    for (let i = 0; i < 30; i++) expect((await infer(`unsafe-${i}`)).model_version).toBe('7');
+    expect((await post(`${srv.base}/v2/models/churn/versions/10/infer`, request(null))).status).toBe(404);
+    writeFileSync(traffic, yaml(100, 0, false)); // the file back as the server has it
+  }, 30_000);
 
   it('logs each version\'s inputs and predictions as CSV that ramp drift reads', async () => {
     await infer(null, '/v2/models/churn/versions/7/infer');

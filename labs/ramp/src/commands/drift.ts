@@ -5,6 +5,8 @@ import { loadConfig, type DriftSettings } from '../release/config.ts';
 import { collect, type ColumnSample } from '../release/drift-collect.ts';
 import { categoricalDrift, DEFAULTS, numericDrift, type ColumnDrift } from '../release/drift.ts';
 import { loadReleaseModel } from '../release/load-model.ts';
+import { EXACT_MAX_N } from '../release/ks-pvalue.ts';
+import { EXACT_LIMIT, MAX_DISTINCT, SKETCH_TOLERANCE } from '../release/numeric-summary.ts';
 import { bold, dim, fmt, green, markdownTable, print, printJson, red, table, yellow, type Out } from './output.ts';
 import type { Args } from './validate.ts';
 
@@ -88,6 +90,7 @@ function notes(c: ColumnDrift): string {
   const nc = c.details.new_categories;
   if (Array.isArray(nc) && nc.length) n.push(`new: ${nc.slice(0, 5).join(', ')}${nc.length > 5 ? '…' : ''}`);
   if (typeof c.details.reference_mean === 'number' && c.drift) n.push(`mean ${fmt(c.details.reference_mean)} → ${fmt(c.details.current_mean as number)}`);
+  if (Array.isArray(c.details.approximate)) n.push('≈ sketched');
   if (c.missing.current - c.missing.reference > 0.05) n.push(`missing ${fmt(c.missing.reference * 100)}% → ${fmt(c.missing.current * 100)}%`);
   return n.join('; ');
 }
@@ -111,14 +114,19 @@ export const DRIFT_HELP = `Usage: ramp drift --reference train.csv --current rec
 
 Compares each column of the current data with the reference, with the test that fits its type
 and size (as Evidently's default preset):
-  numeric      up to ${1000} reference values: two-sample Kolmogorov–Smirnov, drift when p < 0.05;
+  numeric      up to ${1000} reference values: two-sample Kolmogorov–Smirnov, drift when p < 0.05
+               (the p-value of scipy's ks_2samp: exact up to ${EXACT_MAX_N} values a sample);
                more: Wasserstein distance divided by the reference's standard deviation, drift ≥ 0.1
   categorical  up to ${1000}: chi-square (scipy's chi2_contingency), drift when p < 0.05;
                more: Jensen–Shannon distance (base 2), drift ≥ 0.1; new categories are listed
   PSI          always reported: the reference's deciles as bins, shares floored at 0.0001
 With --model, the model's columns are compared and its predictions too (the positive-class
 probability, or the predicted value). Identifier-like text columns are skipped. Missing values
-are left out of the tests and their share reported. Files are read in one streaming pass.
+are left out of the tests and their share reported. Files are read in one streaming pass, in
+memory that does not grow with the rows: a numeric column keeps its first ${EXACT_LIMIT} values, then
+the count of each value while it has at most ${MAX_DISTINCT} distinct ones — all exact — and past both
+a quantile sketch, marked "≈ sketched" (in --json, details.approximate), whose statistics are
+within ${SKETCH_TOLERANCE.ks_statistic} (KS statistic), ${SKETCH_TOLERANCE.wasserstein_norm} (normalised Wasserstein) and ${SKETCH_TOLERANCE.psi} (PSI) of the exact ones.
 
 The dataset drifts when the share of drifted columns is at least --share (default 0.5).
 

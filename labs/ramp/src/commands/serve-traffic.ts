@@ -1,6 +1,7 @@
 // `ramp serve --traffic traffic.yaml [--log-predictions DIR]`: the versions of one model behind
 // one name, with weights, sticky routing, a shadow, and traffic.yaml watched for edits.
 import { RampError } from '../errors.ts';
+import type { Model } from '../estimators/index.ts';
 import { basename } from '../path.ts';
 import { loadReleaseModel } from '../release/load-model.ts';
 import { readTraffic, type TrafficConfig } from '../traffic/config.ts';
@@ -31,16 +32,26 @@ function buildVersions(out: Out, cfg: TrafficConfig, prev: Map<string, VersionSe
     }
     const old = prev?.get(r.version);
     if (old && old.file === stamp) { versions.set(r.version, old); continue; }
-    let model;
-    try {
-      model = loadReleaseModel(out.fs, r.model);
-    } catch (e) {
-      throw new RampError(`${o.traffic}: version ${r.version}: ${(e as Error).message}`, { code: (e as RampError).code ?? 'error', exitCode: (e as RampError).exitCode ?? 1, hint: (e as RampError).hint ?? '' });
-    }
+    const model = loadVersion(out, o.traffic, r.version, r.model);
     const log = o.logDir ? new PredictionLog(out.fs, o.logDir, cfg.name, r.version, model) : null;
     versions.set(r.version, versionServer(r.version, model, stamp, cfg.name, o.maxBodyBytes, o.serverVersion, log));
   }
   return versions;
+}
+
+/**
+ * Loads one version's model with the safe unpickler. A refusal (an unsafe pickle: exit 3, a
+ * malformed file: exit 4) names traffic.yaml, the version and the model file: at start it stops
+ * the server; on a reload it is the reason the edit is refused and the last good config kept.
+ */
+function loadVersion(out: Out, traffic: string, version: string, file: string): Model {
+  try {
+    return loadReleaseModel(out.fs, file);
+  } catch (e) {
+    const err = e as RampError;
+    const what = err.message.includes(file) ? err.message : `${file}: ${err.message}`;
+    throw new RampError(`${traffic}: version ${version}: ${what}`, { code: err.code ?? 'error', exitCode: err.exitCode ?? 1, hint: err.hint ?? '' });
+  }
 }
 
 const describeRoutes = (c: TrafficConfig): string => c.routes.map((r) => `${r.version}: ${r.shadow ? 'shadow' : `${r.weight}%`} (${basename(r.model)})`).join(', ');

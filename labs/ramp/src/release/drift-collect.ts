@@ -1,16 +1,17 @@
-// One streaming pass over a CSV, keeping per column only what the drift tests need: the numbers
-// (8 bytes a value) or the counts per category, never the text of the file.
+// One streaming pass over a CSV, keeping per column only what the drift tests need: a bounded
+// summary of the numbers (numeric-summary.ts) or the counts per category, never the text of the
+// file: memory does not grow with the number of rows.
 import { InputError } from '../errors.ts';
 import type { Cell, Model } from '../estimators/index.ts';
 import type { RampFs } from '../host.ts';
 import { CSV_MISSING, DECIMAL, readCsv } from './csv-stream.ts';
+import { NumericSummary } from './numeric-summary.ts';
 
 /** Categories beyond this many distinct values are not kept for an all-numeric column. */
 const MAX_CATEGORIES = 10_000;
 
 export class ColumnSample {
-  numbers = new Float64Array(1024);
-  count = 0;
+  numbers = new NumericSummary();
   missing = 0;
   rows = 0;
   /** Non-numeric values seen: the column is categorical. */
@@ -34,20 +35,15 @@ export class ColumnSample {
   }
 
   push(v: number): void {
-    if (this.count === this.numbers.length) {
-      const next = new Float64Array(this.numbers.length * 2);
-      next.set(this.numbers);
-      this.numbers = next;
-    }
-    this.numbers[this.count++] = v;
+    this.numbers.push(v);
+  }
+
+  get count(): number {
+    return this.numbers.count;
   }
 
   get numeric(): boolean {
     return this.kind === 'number' || (this.kind !== 'string' && !this.text && this.count > 0);
-  }
-
-  sorted(): Float64Array {
-    return this.numbers.slice(0, this.count).sort();
   }
 }
 

@@ -1,59 +1,50 @@
-// Drift statistics, matched to scipy 1.10 (tests: test/unit/ramp/drift-stats.test.ts against
-// test/fixtures/release/expected.json and metric-cases.json). Numeric samples are sorted
-// Float64Arrays without NaN; categorical ones are count maps.
+// Drift statistics, matched to scipy 1.10 (tests: test/unit/ramp/release-metrics.test.ts and
+// drift.test.ts against test/fixtures/release/). Numeric samples are sorted, without NaN: every
+// value (a Float64Array), or a quantile sketch's distinct values with cumulative counts; the
+// statistics are then those of the distribution the sketch stands for. Categorical samples are
+// count vectors.
+
+/** Distinct values in increasing order with the cumulative count up to each (a sketch's view). */
+export interface Weighted { x: Float64Array; cum: Float64Array }
+/** A sorted sample: every value (ties repeated), or distinct values with cumulative counts. */
+export type Sorted = Float64Array | Weighted;
+
+interface View { x: Float64Array; cum: Float64Array | null; n: number }
+
+function view(s: Sorted): View {
+  if (s instanceof Float64Array) return { x: s, cum: null, n: s.length };
+  return { x: s.x, cum: s.cum, n: s.cum.length ? s.cum[s.cum.length - 1]! : 0 };
+}
+
+/** How many values lie before index i (i being just past a run of equal values). */
+const below = (s: View, i: number): number => (s.cum ? (i ? s.cum[i - 1]! : 0) : i);
 
 /** Two-sample Kolmogorov–Smirnov statistic D = max |F_ref(x) − F_cur(x)| (scipy.stats.ks_2samp). */
-export function ksStatistic(a: Float64Array, b: Float64Array): number {
+export function ksStatistic(a: Sorted, b: Sorted): number {
+  const A = view(a), B = view(b);
+  const n = A.x.length, m = B.x.length;
   let i = 0, j = 0, d = 0;
-  const n = a.length, m = b.length;
   while (i < n && j < m) {
-    const x = a[i]! <= b[j]! ? a[i]! : b[j]!;
-    while (i < n && a[i] === x) i++;
-    while (j < m && b[j] === x) j++;
-    d = Math.max(d, Math.abs(i / n - j / m));
+    const x = A.x[i]! <= B.x[j]! ? A.x[i]! : B.x[j]!;
+    while (i < n && A.x[i] === x) i++;
+    while (j < m && B.x[j] === x) j++;
+    d = Math.max(d, Math.abs(below(A, i) / A.n - below(B, j) / B.n));
   }
   return d;
 }
 
-/** scipy.stats.kstwobign.sf(x): the limiting Kolmogorov distribution's survival function. */
-export function kolmogorovSf(x: number): number {
-  if (!(x > 0)) return 1;
-  if (x < 1) {
-    // cdf = sqrt(2π)/x Σ exp(−(2k−1)²π²/(8x²))
-    const w = -(Math.PI * Math.PI) / (8 * x * x);
-    let s = 0;
-    for (let k = 1; k < 50; k++) {
-      const t = Math.exp((2 * k - 1) ** 2 * w);
-      s += t;
-      if (t < 1e-300) break;
-    }
-    return 1 - (Math.sqrt(2 * Math.PI) / x) * s;
-  }
-  let s = 0;
-  for (let k = 1; k < 100; k++) {
-    const t = Math.exp(-2 * k * k * x * x);
-    s += (k % 2 ? 1 : -1) * t;
-    if (t < 1e-300) break;
-  }
-  return Math.max(0, Math.min(1, 2 * s));
-}
-
-/** The KS p-value from the asymptotic distribution, with n·m/(n+m) as the effective size. */
-export function ksPValue(d: number, n: number, m: number): number {
-  return kolmogorovSf(d * Math.sqrt((n * m) / (n + m)));
-}
-
 /** scipy.stats.wasserstein_distance of two sorted samples: ∫|F_a − F_b| dx. */
-export function wasserstein(a: Float64Array, b: Float64Array): number {
+export function wasserstein(a: Sorted, b: Sorted): number {
+  const A = view(a), B = view(b);
+  const n = A.x.length, m = B.x.length;
   let i = 0, j = 0, s = 0;
-  const n = a.length, m = b.length;
-  let prev = Math.min(a[0]!, b[0]!);
+  let prev = Math.min(A.x[0]!, B.x[0]!);
   while (i < n || j < m) {
-    const x = j >= m || (i < n && a[i]! <= b[j]!) ? a[i]! : b[j]!;
-    s += Math.abs(i / n - j / m) * (x - prev);
+    const x = j >= m || (i < n && A.x[i]! <= B.x[j]!) ? A.x[i]! : B.x[j]!;
+    s += Math.abs(below(A, i) / A.n - below(B, j) / B.n) * (x - prev);
     prev = x;
-    while (i < n && a[i] === x) i++;
-    while (j < m && b[j] === x) j++;
+    while (i < n && A.x[i] === x) i++;
+    while (j < m && B.x[j] === x) j++;
   }
   return s;
 }
@@ -68,19 +59,32 @@ export function std(a: Float64Array): number {
   return Math.sqrt(v / a.length);
 }
 
+/** The value at 0-based rank r (the (r+1)-th smallest). */
+function orderStatistic(s: View, r: number): number {
+  if (!s.cum) return s.x[r]!;
+  let lo = 0, hi = s.cum.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (s.cum[mid]! > r) hi = mid;
+    else lo = mid + 1;
+  }
+  return s.x[lo]!;
+}
+
 /** np.quantile(sorted, q) with the default 'linear' method and numpy's _lerp. */
-export function quantile(sorted: Float64Array, q: number): number {
-  const h = (sorted.length - 1) * q;
+export function quantile(sorted: Sorted, q: number): number {
+  const s = view(sorted);
+  const h = (s.n - 1) * q;
   const lo = Math.floor(h);
   const t = h - lo;
-  const a = sorted[lo]!;
-  const b = sorted[Math.min(lo + 1, sorted.length - 1)]!;
+  const a = orderStatistic(s, lo);
+  const b = orderStatistic(s, Math.min(lo + 1, s.n - 1));
   const diff = b - a;
   return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }
 
 /** The inner bin edges PSI uses: the reference's deciles, duplicates removed. */
-export function psiEdges(ref: Float64Array, bins = 10): number[] {
+export function psiEdges(ref: Sorted, bins = 10): number[] {
   const edges: number[] = [];
   for (let k = 1; k < bins; k++) {
     const e = quantile(ref, k / bins);
@@ -90,12 +94,13 @@ export function psiEdges(ref: Float64Array, bins = 10): number[] {
 }
 
 /** Counts per bin: a value equal to an edge falls in the bin below it (np.searchsorted, side left). */
-export function binCounts(sorted: Float64Array, edges: number[]): Float64Array {
+export function binCounts(sorted: Sorted, edges: number[]): Float64Array {
+  const s = view(sorted);
   const c = new Float64Array(edges.length + 1);
   let b = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    while (b < edges.length && edges[b]! < sorted[i]!) b++;
-    c[b]!++;
+  for (let i = 0; i < s.x.length; i++) {
+    while (b < edges.length && edges[b]! < s.x[i]!) b++;
+    c[b]! += s.cum ? s.cum[i]! - below(s, i) : 1;
   }
   return c;
 }

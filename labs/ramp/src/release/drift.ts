@@ -2,7 +2,8 @@
 // dataset verdict from the share of drifted columns.
 import type { DriftSettings } from './config.ts';
 import type { ColumnSample } from './drift-collect.ts';
-import { binCounts, chiSquare, jensenShannon, ksPValue, ksStatistic, psi, psiEdges, std, wasserstein } from './drift-stats.ts';
+import { binCounts, chiSquare, jensenShannon, ksStatistic, psi, psiEdges, wasserstein } from './drift-stats.ts';
+import { ksPValue } from './ks-pvalue.ts';
 
 /** Up to this many reference rows, the statistical tests (KS, chi²); above, the distances. */
 export const SMALL_SAMPLE = 1000;
@@ -22,23 +23,27 @@ export interface ColumnDrift {
 }
 
 export function numericDrift(column: string, ref: ColumnSample, cur: ColumnSample, cfg: DriftSettings): ColumnDrift {
-  const a = ref.sorted();
-  const b = cur.sorted();
   const base = { column, type: 'numeric' as const, missing: { reference: share(ref.missing, ref.rows), current: share(cur.missing, cur.rows) } };
-  if (a.length === 0 || b.length === 0) return { ...base, test: 'none', score: NaN, threshold: NaN, drift: false, psi: null, details: { note: ['no values to compare'] } };
+  if (ref.count === 0 || cur.count === 0) return { ...base, test: 'none', score: NaN, threshold: NaN, drift: false, psi: null, details: { note: ['no values to compare'] } };
+  const a = ref.numbers.sorted();
+  const b = cur.numbers.sorted();
+  const { mean: refMean, std: sd } = ref.numbers.moments();
   const d = ksStatistic(a, b);
-  const p = ksPValue(d, a.length, b.length);
-  const sd = std(a);
+  const p = ksPValue(d, ref.count, cur.count);
   const w = wasserstein(a, b);
   const wn = sd > 0 ? w / sd : w === 0 ? 0 : Infinity;
   const edges = psiEdges(a);
   const pv = psi(binCounts(a, edges), binCounts(b, edges));
   let method = cfg.numeric?.method ?? 'auto';
-  if (method === 'auto') method = a.length <= SMALL_SAMPLE ? 'ks' : 'wasserstein';
+  if (method === 'auto') method = ref.count <= SMALL_SAMPLE ? 'ks' : 'wasserstein';
   const threshold = cfg.numeric?.threshold ?? DEFAULTS[method as 'ks' | 'wasserstein' | 'psi'];
   const score = method === 'ks' ? p : method === 'psi' ? pv : wn;
   const drift = method === 'ks' ? p < threshold : score >= threshold;
-  return { ...base, test: method === 'wasserstein' ? 'wasserstein (normed)' : method, score, threshold, drift, psi: pv, details: { ks_statistic: d, ks_pvalue: p, wasserstein: w, wasserstein_norm: wn, psi: pv, reference_mean: mean(a), current_mean: mean(b) } };
+  const details: ColumnDrift['details'] = { ks_statistic: d, ks_pvalue: p, wasserstein: w, wasserstein_norm: wn, psi: pv, reference_mean: refMean, current_mean: cur.numbers.moments().mean };
+  // Which samples a quantile sketch summarised: their statistics are within SKETCH_TOLERANCE.
+  const sketched = (['reference', 'current'] as const).filter((_, k) => [ref, cur][k]!.numbers.kind === 'sketch');
+  if (sketched.length) details.approximate = [...sketched];
+  return { ...base, test: method === 'wasserstein' ? 'wasserstein (normed)' : method, score, threshold, drift, psi: pv, details };
 }
 
 export function categoricalDrift(column: string, ref: ColumnSample, cur: ColumnSample, cfg: DriftSettings): ColumnDrift {
@@ -61,8 +66,3 @@ export function categoricalDrift(column: string, ref: ColumnSample, cur: ColumnS
 }
 
 const share = (k: number, n: number): number => (n ? k / n : 0);
-function mean(a: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]!;
-  return a.length ? s / a.length : NaN;
-}
