@@ -14,7 +14,9 @@ test.setTimeout(180_000);
 
 let host: Awaited<ReturnType<typeof startStaticHost>>;
 test.beforeAll(async () => {
-  host = await startStaticHost(join(process.cwd(), 'dist'));
+  // The lab's health probe (is there an Onramp service?) answers late, after Start: the in-tab
+  // runtime Start made must still be the one that answers the preview.
+  host = await startStaticHost(join(process.cwd(), 'dist'), { delays: { '/api/health': 1500 } });
 });
 test.afterAll(async () => {
   await host?.close();

@@ -31,19 +31,37 @@ export async function registerPreview(base: string): Promise<void> {
   });
 }
 
+type Answer = (req: HttpRequest) => Promise<HttpResponse>;
+
+/**
+ * The sessions this window answers for. One listener serves them all: a window may hold more than
+ * one in-tab runtime (one warmed on intent while another runs), and the worker takes the first
+ * reply on its channel, so a window must say "not mine" only when none of its sessions is asked.
+ */
+const sessions = new Map<string, Answer>();
+
+function onMessage(event: MessageEvent) {
+  const data = event.data as { type?: string; session?: string; request?: HttpRequest } | null;
+  const reply = event.ports[0];
+  if (!data || data.type !== 'onramp-lab-preview' || !reply) return;
+  const http = data.session ? sessions.get(data.session) : undefined;
+  if (!http || !data.request) return reply.postMessage({ miss: true });
+  http(data.request).then(
+    (response) => reply.postMessage({ response }),
+    (e: Error) => reply.postMessage({ response: { status: 502, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: new TextEncoder().encode(`The lab could not answer: ${e.message}`) } }),
+  );
+}
+
 /** Answers forwarded requests for `session`; returns a function that stops answering. */
-export function answerPreviews(session: string, http: (req: HttpRequest) => Promise<HttpResponse>): () => void {
-  const onMessage = (event: MessageEvent) => {
-    const data = event.data as { type?: string; session?: string; request?: HttpRequest } | null;
-    const reply = event.ports[0];
-    if (!data || data.type !== 'onramp-lab-preview' || !reply) return;
-    if (data.session !== session || !data.request) return reply.postMessage({ miss: true });
-    http(data.request).then(
-      (response) => reply.postMessage({ response }),
-      (e: Error) => reply.postMessage({ response: { status: 502, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: new TextEncoder().encode(`The lab could not answer: ${e.message}`) } }),
-    );
+export function answerPreviews(session: string, http: Answer): () => void {
+  if (sessions.size === 0) {
+    navigator.serviceWorker.addEventListener('message', onMessage);
+    navigator.serviceWorker.startMessages();
+  }
+  sessions.set(session, http);
+  return () => {
+    if (sessions.get(session) !== http) return;
+    sessions.delete(session);
+    if (sessions.size === 0) navigator.serviceWorker.removeEventListener('message', onMessage);
   };
-  navigator.serviceWorker.addEventListener('message', onMessage);
-  navigator.serviceWorker.startMessages();
-  return () => navigator.serviceWorker.removeEventListener('message', onMessage);
 }

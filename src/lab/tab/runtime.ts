@@ -22,6 +22,8 @@ export interface TabRuntimeOptions {
   previewReady?: Promise<void>;
   /** Extra time a stuck command gets after Ctrl-C or its timeout before the Worker is ended. */
   graceMs?: number;
+  /** Called once the runtime is torn down (the page stops answering its previews). */
+  onTeardown?: () => void;
 }
 
 const toTerminal = (text: string) => text.replace(/\r?\n/g, '\r\n');
@@ -225,5 +227,6 @@ export class TabRuntime extends RuntimeEvents implements LabRuntime {
     await this.call({ op: 'stop' }).catch(() => {});
     this.port?.terminate?.();
     this.port = null;
+    this.opts.onTeardown?.();
   }
 }

@@ -12,13 +12,16 @@ const newWorker = () => new Worker(workerUrl, { type: 'module', name: 'lab shell
 
 /** A runtime booted on intent to start, taken by Start. */
 let spare: { treeUrl: string; runtime: TabRuntime } | null = null;
+/** Runtimes Start took and that are not torn down: while one runs, there is nothing to warm. */
+const inUse = new Set<TabRuntime>();
 
 /**
  * Intent to start (pointer over or focus on Start): makes the runtime and boots it — the Worker's
  * code loads and compiles, the lab's files are fetched and mounted — so Start has little left to do.
  */
 export function warmTab(treeUrl: string, base: string): void {
-  if (spare || typeof Worker === 'undefined' || previewUnavailable()) return;
+  // The intent can arrive late (after a health probe) when Start already made its own runtime.
+  if (spare || inUse.size > 0 || typeof Worker === 'undefined' || previewUnavailable()) return;
   spare = { treeUrl, runtime: makeRuntime(treeUrl, base) };
   spare.runtime.preboot();
 }
@@ -32,8 +35,12 @@ function makeRuntime(treeUrl: string, base: string): TabRuntime {
     previewBase: `${previewScope(base)}${session}/`,
     previewReady,
     connect: newWorker,
+    onTeardown: () => {
+      stopAnswering();
+      inUse.delete(runtime);
+    },
   });
-  answerPreviews(session, (request) => runtime.http(request));
+  const stopAnswering = answerPreviews(session, (request) => runtime.http(request));
   return runtime;
 }
 
@@ -42,6 +49,9 @@ export function createTabRuntime(treeUrl: string, base: string): TabRuntime {
   const why = previewUnavailable();
   if (why) throw new Error(`the lab cannot run in this tab: ${why}`);
   const taken = spare?.treeUrl === treeUrl ? spare.runtime : null;
+  if (spare && !taken) void spare.runtime.teardown();
   spare = null;
-  return taken ?? makeRuntime(treeUrl, base);
+  const runtime = taken ?? makeRuntime(treeUrl, base);
+  inUse.add(runtime);
+  return runtime;
 }
