@@ -87,6 +87,10 @@ test('the headline lab runs in the tab on a static host', async ({ page, console
   await page.reload();
   await expect(lab.locator('[data-progress]')).toHaveText('6 of 6 steps done');
   await startInTab(page);
+  // The server the serve step started is started again (processes cannot outlive a reload), and
+  // the preview shows it; then the learner goes back to the files.
+  await expect(page.frameLocator('[data-preview]').locator('body')).toContainText('churn', { timeout: 20_000 });
+  await lab.getByRole('tab', { name: 'Files' }).click();
   await page.locator('[data-file="answers.json"]').click();
   await expect(page.locator('[data-editor]')).toContainText('"n_features": 7');
 
