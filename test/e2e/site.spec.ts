@@ -48,6 +48,8 @@ test.describe('home and personas', () => {
     await expect(page.locator('ol.onramp-steps')).toContainText(/about \d+ min/);
     await expect(steps.first()).toContainText('not started');
     await steps.first().locator('a').click();
+    // The visit is recorded while the page loads: go back only once it has.
+    await page.waitForURL(/\/about\/$/, { waitUntil: 'load' });
     await page.goBack();
     await expect(page.locator('ol.onramp-steps > li').first()).toContainText('visited');
     await page.getByRole('button', { name: 'Make this my path' }).click();

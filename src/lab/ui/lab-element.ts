@@ -111,8 +111,14 @@ export class OnrampLab extends HTMLElement {
     this.dispatchEvent(new CustomEvent('lab-solution', { detail: { step: stepId } }));
     const step = this.data.steps.find((s) => s.id === stepId)!;
     if (!step.solution.files.length) return;
+    // A diff shown earlier (before Start, or before the learner's last edit) is stale: clear it now,
+    // not after the view's code loads, so the learner never compares against the wrong file.
+    const container = box.querySelector<HTMLElement>('[data-solution-files]')!;
+    const loading = document.createElement('p');
+    loading.textContent = 'Loading the solution…';
+    container.replaceChildren(loading);
     const { renderSolution } = await import('./solution-view.ts');
-    await renderSolution(this, box.querySelector<HTMLElement>('[data-solution-files]')!, stepId, confirmSolve);
+    await renderSolution(this, container, stepId, confirmSolve);
   }
 
   private async start(note: string) {

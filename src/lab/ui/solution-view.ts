@@ -47,8 +47,12 @@ function diffBlock(path: string, current: string | null, solution: string): HTML
  */
 export async function renderSolution(lab: OnrampLab, container: HTMLElement, stepId: string, confirmSolve: boolean): Promise<void> {
   container.replaceChildren(h('p', {}, 'Loading the solution…'));
+  // Shown again (or Solve pressed) while this one loads: only the latest render may fill the box.
+  const render = String(Number(container.dataset.render ?? 0) + 1);
+  container.dataset.render = render;
   try {
     const previews = lab.controller ? await lab.controller.solutionPreview(stepId) : await previewBeforeStart(lab.data.id, lab.data.steps.find((s) => s.id === stepId)!.solution.files);
+    if (container.dataset.render !== render) return;
     container.replaceChildren(...previews.map((p) => diffBlock(p.path, p.current, p.solution)));
     if (confirmSolve && lab.controller) {
       const paths = previews.filter((p) => p.current !== null && p.current !== p.solution).map((p) => p.path);
@@ -58,6 +62,7 @@ export async function renderSolution(lab: OnrampLab, container: HTMLElement, ste
       apply.focus();
     }
   } catch (error) {
+    if (container.dataset.render !== render) return;
     container.replaceChildren(h('p', {}, `The solution could not be loaded: ${(error as Error).message}`));
   }
 }
