@@ -68,9 +68,9 @@ const TEXT = new Set(['plan', 'region', 'contract']);
 const body = (row, i) => JSON.stringify({ parameters: { customer_id: `c${i}` }, inputs: Object.entries(row).map(([name, v]) => ({ name, shape: [1], datatype: TEXT.has(name) ? 'BYTES' : 'FP64', data: [v] })) });
 const requests = rows.slice(0, 50).map((r, i) => ({ method: 'POST', path: '/v2/models/churn/infer', headers: { 'content-type': 'application/json' }, body: body(r, i) }));
 
-function load(base, onStart) {
+function load(base, onStart, duration = DURATION) {
   return new Promise((resolve) => {
-    const inst = autocannon({ url: base, connections: 32, duration: DURATION, requests }, (_e, res) => resolve(res));
+    const inst = autocannon({ url: base, connections: 32, duration, requests }, (_e, res) => resolve(res));
     onStart?.(inst);
   });
 }
@@ -80,20 +80,32 @@ async function traffic() {
   const dir = mkdtempSync(join(tmpdir(), 'ramp-traffic-bench-'));
   const yaml = (a, b) => `model: churn\nroute_by: customer_id\nroutes:\n  - { version: 1, model: ${model}, weight: ${a} }\n  - { version: 2, model: ${model}, weight: ${b} }\n`;
   writeFileSync(join(dir, 'traffic.yaml'), yaml(90, 10));
+  // Both servers up at once, loaded in turn: rounds alternate which goes first, so a noisy
+  // neighbour or the machine warming up weighs on both alike (single 10 s runs varied 0.75-1.08x).
   const one = await serve([model, '--name', 'churn']);
-  const single = await load(one.base);
-  one.proc.kill('SIGTERM');
   const two = await serve(['--traffic', join(dir, 'traffic.yaml')]);
-  const split = await load(two.base);
+  await load(one.base, undefined, 2);
+  await load(two.base, undefined, 2);
+  const ROUNDS = 4, SLICE = Math.max(2, Math.round(DURATION / 2));
+  const n = { one: 0, two: 0 }, p99 = { one: [], two: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const which of round % 2 ? ['two', 'one'] : ['one', 'two']) {
+      const r = await load((which === 'one' ? one : two).base, undefined, SLICE);
+      n[which] += r.requests.total;
+      p99[which].push(r.latency.p99);
+    }
+  }
+  one.proc.kill('SIGTERM');
+  const rate = (k) => n[k] / (ROUNDS * SLICE);
+  const worst = (k) => Math.max(...p99[k]);
   let step = 0;
   const changing = await load(two.base, () => {
     const t = setInterval(() => { step++; writeFileSync(join(dir, 'traffic.yaml'), yaml(step % 2 ? 50 : 90, step % 2 ? 50 : 10)); }, 1000);
     setTimeout(() => clearInterval(t), DURATION * 1000 - 500);
   });
   two.proc.kill('SIGTERM');
-  const rps = (r) => r.requests.average;
   const failed = (r) => r.errors + r.non2xx + r.timeouts;
-  console.log(`serve, c=32, one row per request (churn pipeline): one version ${rps(single).toFixed(0)} req/s p99 ${single.latency.p99} ms · --traffic with two versions ${rps(split).toFixed(0)} req/s p99 ${split.latency.p99} ms · ratio ${(rps(split) / rps(single)).toFixed(2)}×`);
+  console.log(`serve, c=32, one row per request (churn pipeline), ${ROUNDS} alternating rounds of ${SLICE}s: one version ${rate('one').toFixed(0)} req/s (worst p99 ${worst('one')} ms) · --traffic with two versions ${rate('two').toFixed(0)} req/s (worst p99 ${worst('two')} ms) · ratio ${(rate('two') / rate('one')).toFixed(2)}×`);
   console.log(`weight changes under load: ${step} edits of traffic.yaml in ${DURATION}s, ${changing.requests.total} requests, ${failed(changing)} failed`);
 }
 

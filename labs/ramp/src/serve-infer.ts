@@ -34,9 +34,10 @@ export function createInference(model: Model, opts: ServeOptions, answers: Answe
     return null;
   }
 
-  function parseJson(buf: Uint8Array): unknown {
+  function parseJson(req: RampRequest): unknown {
+    if (req.parsed !== undefined) return req.parsed;
     try {
-      return JSON.parse(UTF8_IN.decode(buf));
+      return JSON.parse(UTF8_IN.decode(req.body));
     } catch (e) {
       throw new InputError(`invalid JSON: ${(e as Error).message}`);
     }
@@ -72,7 +73,7 @@ export function createInference(model: Model, opts: ServeOptions, answers: Answe
     const over = tooLarge(req, 'v2_infer', t0);
     if (over) return over;
     try {
-      const r = parseV2(parseJson(req.body), model);
+      const r = parseV2(parseJson(req), model);
       let wantPredict = true;
       const hasProba = model.task === 'classifier' && model.hasProba !== false;
       let wantProba = hasProba;
@@ -109,7 +110,7 @@ export function createInference(model: Model, opts: ServeOptions, answers: Answe
     const over = tooLarge(req, 'v1_predict', t0);
     if (over) return over;
     try {
-      const body = parseJson(req.body) as Record<string, unknown>;
+      const body = parseJson(req) as Record<string, unknown>;
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw new InputError('request body must be {"instances": [[...]]}');
       const inst = body.instances ?? body.inputs;
       if (inst === undefined) throw new InputError('request body has no "instances"', 'Send {"instances": [[...], ...]}.');

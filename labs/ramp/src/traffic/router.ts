@@ -37,16 +37,19 @@ function reply(status: number, body: string, type = JSON_TYPE, extra: Record<str
 
 const text = (b: string | Uint8Array): string => (typeof b === 'string' ? b : UTF8.decode(b));
 
-function routingKey(req: RampRequest, field: string | null): string | null {
-  if (!field) return null;
+/** The routing key: a header, or the request's `parameters[field]` (the body, parsed once, is kept for the version). */
+function routingKey(req: RampRequest, field: string | null): { key: string | null; parsed?: unknown } {
+  if (!field) return { key: null };
   const h = req.headers[`x-${field.toLowerCase().replace(/_/g, '-')}`] ?? req.headers['x-route-key'];
-  if (typeof h === 'string' && h) return h;
+  if (typeof h === 'string' && h) return { key: h };
+  let parsed: unknown;
   try {
-    const p = (JSON.parse(UTF8.decode(req.body)) as { parameters?: Record<string, unknown> })?.parameters?.[field];
-    return p === undefined || p === null ? null : String(p);
+    parsed = JSON.parse(UTF8.decode(req.body));
   } catch {
-    return null;
+    return { key: null }; // the version answers with the parse error
   }
+  const p = (parsed as { parameters?: Record<string, unknown> } | null)?.parameters?.[field];
+  return { key: p === undefined || p === null ? null : String(p), parsed };
 }
 
 export function createTrafficRouter(getLive: () => Live, metrics: TrafficMetrics, opts: RouterOptions): RampHandler {
@@ -60,16 +63,20 @@ export function createTrafficRouter(getLive: () => Live, metrics: TrafficMetrics
   function infer(req: RampRequest, live: Live, pinned: string | null): Promise<RampResponse> {
     const { config, versions } = live;
     let target: VersionServer | undefined;
+    let parsed: unknown;
     if (pinned !== null) {
       target = versions.get(pinned);
       if (!target) return Promise.resolve(reply(404, JSON.stringify({ error: `version "${pinned}" of model "${config.name}" is not deployed; versions: ${[...versions.keys()].join(', ')}` })));
     } else {
-      const key = routingKey(req, config.routeBy);
+      const routed = routingKey(req, config.routeBy);
+      const key = routed.key;
+      parsed = routed.parsed;
       const bucket = key === null ? Math.floor(Math.random() * 10000) : bucketOf(key);
       target = versions.get(pickVersion(config.routes, bucket).version)!;
     }
     const url = `/v2/models/${encodeURIComponent(config.name)}/infer`;
-    const answer = timed(target, pinned !== null ? 'direct' : 'routed', { ...req, url });
+    // The shadow parses its own copy: nothing the answering version does to the request can reach it.
+    const answer = timed(target, pinned !== null ? 'direct' : 'routed', parsed === undefined ? { ...req, url } : { ...req, url, parsed });
     const shadow = pinned === null ? config.routes.find((r) => r.shadow) : undefined;
     if (shadow && versions.has(shadow.version)) {
       const sv = versions.get(shadow.version)!;
