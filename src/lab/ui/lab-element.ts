@@ -6,6 +6,7 @@
 import type { LabController } from '../controller.ts';
 import type { LabClientData } from '../../shared/lab-schema.ts';
 import { labMark } from '../timing.ts';
+import { h } from './dom.ts';
 import { mountStuck, type StuckHandle } from './events.ts';
 import { loadProgress, saveProgress } from './progress.ts';
 import { joinedWorkshop } from '../../workshops/participant-store.ts';
@@ -114,9 +115,7 @@ export class OnrampLab extends HTMLElement {
     // A diff shown earlier (before Start, or before the learner's last edit) is stale: clear it now,
     // not after the view's code loads, so the learner never compares against the wrong file.
     const container = box.querySelector<HTMLElement>('[data-solution-files]')!;
-    const loading = document.createElement('p');
-    loading.textContent = 'Loading the solution…';
-    container.replaceChildren(loading);
+    container.replaceChildren(h('p', {}, 'Loading the solution…'));
     const { renderSolution } = await import('./solution-view.ts');
     await renderSolution(this, container, stepId, confirmSolve);
   }

@@ -42,11 +42,11 @@ function diffBlock(path: string, current: string | null, solution: string): HTML
 }
 
 /**
- * Renders the diff of each solution file of the step into `container`. With `confirmSolve`, adds a
- * button that applies the solution (the learner has seen what it overwrites).
+ * Renders the diff of each solution file of the step into `container` (which the caller has already
+ * cleared to a "Loading" line, before this module loaded). With `confirmSolve`, adds a button that
+ * applies the solution (the learner has seen what it overwrites).
  */
 export async function renderSolution(lab: OnrampLab, container: HTMLElement, stepId: string, confirmSolve: boolean): Promise<void> {
-  container.replaceChildren(h('p', {}, 'Loading the solution…'));
   // Shown again (or Solve pressed) while this one loads: only the latest render may fill the box.
   const render = String(Number(container.dataset.render ?? 0) + 1);
   container.dataset.render = render;

@@ -68,15 +68,14 @@ export function createTrafficRouter(getLive: () => Live, metrics: TrafficMetrics
       target = versions.get(pinned);
       if (!target) return Promise.resolve(reply(404, JSON.stringify({ error: `version "${pinned}" of model "${config.name}" is not deployed; versions: ${[...versions.keys()].join(', ')}` })));
     } else {
-      const routed = routingKey(req, config.routeBy);
-      const key = routed.key;
-      parsed = routed.parsed;
+      const { key, parsed: body } = routingKey(req, config.routeBy);
+      parsed = body;
       const bucket = key === null ? Math.floor(Math.random() * 10000) : bucketOf(key);
       target = versions.get(pickVersion(config.routes, bucket).version)!;
     }
     const url = `/v2/models/${encodeURIComponent(config.name)}/infer`;
     // The shadow parses its own copy: nothing the answering version does to the request can reach it.
-    const answer = timed(target, pinned !== null ? 'direct' : 'routed', parsed === undefined ? { ...req, url } : { ...req, url, parsed });
+    const answer = timed(target, pinned !== null ? 'direct' : 'routed', { ...req, url, parsed });
     const shadow = pinned === null ? config.routes.find((r) => r.shadow) : undefined;
     if (shadow && versions.has(shadow.version)) {
       const sv = versions.get(shadow.version)!;
