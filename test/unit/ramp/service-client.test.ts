@@ -48,7 +48,7 @@ describe('ramp init service-client', () => {
     const c = tsc(dir);
     expect(c.status, c.stdout + c.stderr).toBe(0);
     const t = nodeTest(dir);
-    expect(count(t.stdout, 'pass'), t.stdout + t.stderr).toBe(9);
+    expect(count(t.stdout, 'pass'), t.stdout + t.stderr).toBe(10);
     expect(count(t.stdout, 'fail')).toBe(0);
     expect(t.status).toBe(0);
     // The CI step: the pinned model still serves what the client was built for.
@@ -61,7 +61,7 @@ describe('ramp init service-client', () => {
     expect(readFileSync(join(dir, 'src', 'model.ts'), 'utf8')).toContain('shape: [rows.length, 4]');
     expect(tsc(dir).status).toBe(0);
     const t = nodeTest(dir);
-    expect(count(t.stdout, 'pass'), t.stdout + t.stderr).toBe(9);
+    expect(count(t.stdout, 'pass'), t.stdout + t.stderr).toBe(10);
   }, 180_000);
 
   it('a regressor compiles', () => {

@@ -68,6 +68,14 @@ test('the budget bounds the whole call, retries included', { skip }, async () =>
   assert.deepEqual([p!.reason, client.metrics.attempts, client.metrics.budgetTimeouts], ['budget', 1, 1]);
 });
 
+test('a wait between attempts is cut to what the budget has left, and the next attempt is not made', { skip, timeout: 10_000 }, async (t) => {
+  await ramp.setFaults('error-rate=1,status=503');
+  t.mock.method(Math, 'random', () => 0.99); // the jittered backoff draws its longest wait: 990 s
+  const client = createClient({ url: ramp.url, budgetMs: 300, backoffInitialMs: 1e6, backoffMaxMs: 1e6, maxAttempts: 2, breakerConsecutiveFailures: 100 });
+  const [p] = await client.predict([EXAMPLE_ROW]);
+  assert.deepEqual([p!.reason, client.metrics.attempts, client.metrics.retries, client.metrics.budgetTimeouts], ['budget', 1, 1, 1]);
+});
+
 test('dropped connections are retried, then the fallback', { skip }, async () => {
   await ramp.setFaults('drop-rate=1');
   const client = createClient({ url: ramp.url, budgetMs: 5000, maxAttempts: 3, breakerConsecutiveFailures: 100 });
