@@ -9,6 +9,7 @@
 //   node bench/collector/run.mjs [--duration 10] [--warmup 2] [--connections 50] [--rate 5000] [--sizes 1,20] [--paced-only]
 //   ONRAMP_BENCH_DATABASE_URL=postgres://… node bench/collector/run.mjs   (or ONRAMP_TEST_DATABASE_URL)
 //   BENCH_PROF=/tmp/prof node bench/collector/run.mjs …   (the service writes V8 CPU profiles there, one per thread)
+//   node bench/collector/run.mjs --db-dir /dev/shm …   (the SQLite file elsewhere, e.g. on tmpfs, to tell the disk's share of the tail)
 //
 // Goal on 2 cores with SQLite: >= 5,000 events/s, p99 < 50 ms.
 //
@@ -22,15 +23,16 @@
 // the writer thread's commits never over 25 ms). The generator's own event-loop delay is printed
 // next to each result, so a busy generator cannot pass for a slow service.
 //
-// What is left of the tail (p99 12-35 ms here; 36-56 ms on another machine) is the machine's, not
-// the service's. Event-loop drift probes in the service's HTTP thread, its writer thread and the
-// generator stall together, 10-40 ms at a time, about every 2 s, while the service writes to disk;
-// the same service with its SQLite file on tmpfs answers with p99 9-11 ms (5 of 5 runs) against
-// 17-35 ms on the ext4 disk, back to back. synchronous=NORMAL (no fsync per commit) did not help,
-// nor did fewer commits (a 3-6 ms spacing), 1 KB pages or other checkpoint intervals. The HTTP
-// thread spends 62-71 µs of CPU a request (about a third of a core at 5,000/s; a bare node:http
-// server: 29 µs). The disk volume: each commit rewrites whole pages, one per random v4 id in the
-// primary-key index, about 10 KB of WAL an event.
+// What is left of the tail (p99 13-29 ms here; 36-56 ms on another machine) is mostly the
+// machine's, not the service's. Event-loop drift probes in the service's HTTP thread, its writer
+// thread and the generator stall together, 10-40 ms at a time, about every 2 s, while the service
+// writes to disk. With its SQLite file on tmpfs (`--db-dir /dev/shm`) the same run gives p99 7, 10
+// and 18 ms (an ad-hoc 12 s harness with this client: 9-11 ms in 5 of 5 runs, against 17-35 ms on
+// the ext4 disk, back to back). synchronous=NORMAL (no fsync per commit) did not help, nor did
+// fewer commits (a 3-6 ms spacing), 1 KB pages or other checkpoint intervals. The HTTP thread
+// spends 62-71 µs of CPU a request (a third of a core at 5,000/s; a bare node:http server: 29 µs).
+// The disk volume: each commit rewrites whole pages, one per random v4 id in the primary-key
+// index, about 10 KB of WAL an event.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -50,6 +52,8 @@ const GOAL_RATE = arg('rate', 5000);
 const sizesArg = process.argv.indexOf('--sizes');
 const SIZES = sizesArg > 0 ? process.argv[sizesArg + 1].split(',').map(Number) : [1, 20];
 const PACED_ONLY = process.argv.includes('--paced-only');
+const dbDirArg = process.argv.indexOf('--db-dir');
+const DB_DIR = dbDirArg > 0 ? process.argv[dbDirArg + 1] : null;
 
 function body(size) {
   const at = new Date().toISOString();
@@ -177,7 +181,8 @@ console.log(`Collector ingest: ${CONNECTIONS} connections, ${DURATION} s per sce
 const dir = mkdtempSync(join(tmpdir(), 'onramp-bench-'));
 writeFileSync(join(dir, 'index.html'), '<!doctype html><title>bench</title>');
 
-const dbFile = join(dir, 'bench.db');
+const dbDir = DB_DIR ? mkdtempSync(join(DB_DIR, 'onramp-bench-db-')) : dir;
+const dbFile = join(dbDir, 'bench.db');
 const sqlite = await run(`SQLite (synchronous=${SYNC}, WAL)`, { ONRAMP_SITE_DIR: dir, ONRAMP_DB: dbFile, DATABASE_URL: '', ONRAMP_SQLITE_SYNC: SYNC }, async () => {
   const db = new DatabaseSync(dbFile, { readOnly: true });
   const n = db.prepare('SELECT COUNT(*) AS n FROM events').get().n;
@@ -199,4 +204,5 @@ if (PG_URL) {
   console.log('\nPostgreSQL: skipped (set ONRAMP_BENCH_DATABASE_URL, or start one with `eval "$(.ci/postgres start)"`)');
 }
 rmSync(dir, { recursive: true, force: true });
+if (dbDir !== dir) rmSync(dbDir, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
