@@ -90,44 +90,42 @@ export function createClient(overrides: Partial<ClientConfig> = {}): ModelClient
   const retries = retry(handleWhen((e) => e instanceof RetryableError), { maxAttempts: config.maxAttempts - 1, backoff });
   retries.onRetry(() => void metrics.retries++);
 
+  /** An attempt cut by a limit (its timer fired, or the budget was spent before it began): the budget ends the call; an attempt's own timeout is retried. */
+  function cutError(byBudget: boolean, deadline: number): Error {
+    if (byBudget) {
+      metrics.budgetTimeouts++;
+      return new ServerError('budget');
+    }
+    metrics.attemptTimeouts++;
+    return new RetryableError('timeout', deadline);
+  }
+
   /** One HTTP attempt, cut by its own timeout or by the budget, whichever comes first. */
   async function attempt(body: string, n: number, deadline: number): Promise<Prediction[]> {
     const left = deadline - Date.now();
-    if (left <= 0) {
-      metrics.budgetTimeouts++;
-      throw new ServerError('budget');
-    }
+    if (left <= 0) throw cutError(true, deadline);
     const byBudget = left <= config.attemptTimeoutMs;
     const aborter = new AbortController();
     const timer = setTimeout(() => aborter.abort(), byBudget ? left : config.attemptTimeoutMs);
     const signal = aborter.signal;
-    // The timer fired: say which limit it was. The budget ends the call; an attempt's own timeout is retried.
-    const cut = (): Error => {
-      if (byBudget) {
-        metrics.budgetTimeouts++;
-        return new ServerError('budget');
-      }
-      metrics.attemptTimeouts++;
-      return new RetryableError('timeout', deadline);
-    };
     metrics.attempts++;
     try {
       let res: Response;
       try {
         res = await fetch(inferUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
       } catch {
-        if (signal.aborted) throw cut();
+        if (signal.aborted) throw cutError(byBudget, deadline);
         metrics.connectionErrors++;
         throw new RetryableError('connection', deadline);
       }
       if (res.ok) {
         const answer = await res.json().catch((e: unknown) => {
-          throw signal.aborted ? cut() : e;
+          throw signal.aborted ? cutError(byBudget, deadline) : e;
         });
         return fromV2Response(answer, n);
       }
       const text = await res.text().catch(() => '');
-      if (signal.aborted) throw cut();
+      if (signal.aborted) throw cutError(byBudget, deadline);
       metrics.status(res.status);
       if (config.retryStatuses.includes(res.status)) {
         const ra = retryAfterMs(res.headers.get('retry-after'));
